@@ -1,0 +1,122 @@
+package dev.portcullis.config;
+
+import dev.portcullis.policy.Enforcement;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every setting of Portcullis, under the prefix {@code portcullis}. Each key has a default that
+ * runs out of the box; environment variables follow the usual mapping ({@code
+ * PORTCULLIS_INGEST_DEDUP_WINDOW} for {@code portcullis.ingest.dedup-window}).
+ */
+@ConfigMapping(prefix = "portcullis")
+public interface PortcullisConfig {
+
+  /** Kafka topic names. */
+  Topics topics();
+
+  /** How input records are read, de-duplicated and written back. */
+  Ingest ingest();
+
+  /** Where policies come from and how they are enforced. */
+  Policy policy();
+
+  /** The in-process broker started when no Kafka bootstrap servers are configured. */
+  @WithName("embedded-kafka")
+  EmbeddedKafka embeddedKafka();
+
+  /** Topic names; the channels in application.properties read the same keys. */
+  interface Topics {
+    /** CloudTrail input: single records, log files (also gzip), EventBridge envelopes. */
+    @WithDefault("portcullis.cloudtrail")
+    String cloudtrail();
+
+    /** Kubernetes audit input: Event or EventList (v1, v1beta1). */
+    @WithName("k8s-audit")
+    @WithDefault("portcullis.k8s-audit")
+    String k8sAudit();
+
+    /** Output: exactly one decision record per change event, keyed by event id. */
+    @WithDefault("portcullis.decisions")
+    String decisions();
+
+    /** Output: every input that could not be parsed or evaluated, with the reason. */
+    @WithName("dead-letter")
+    @WithDefault("portcullis.dead-letter")
+    String deadLetter();
+
+    /** Create missing topics at start-up (always done for the embedded broker). */
+    @WithDefault("true")
+    boolean create();
+
+    /** Partitions of topics Portcullis creates. */
+    @WithDefault("4")
+    int partitions();
+  }
+
+  /** Input handling. */
+  interface Ingest {
+    /** Largest input record accepted, compressed or decompressed, in bytes. */
+    @WithDefault("16777216")
+    int maxBytes();
+
+    /**
+     * How long, in event time, an event id is remembered to drop a second delivery of the same
+     * event.
+     */
+    @WithDefault("PT1H")
+    Duration dedupWindow();
+
+    /** Upper bound on remembered event ids; the oldest are forgotten first. */
+    @WithDefault("200000")
+    int dedupMaxEntries();
+
+    /**
+     * How long a Kubernetes {@code RequestReceived} stage waits for the {@code ResponseComplete}
+     * stage of the same request before it is decided on its own. Must stay well below the Kafka
+     * connector's unprocessed-record limit (60 s).
+     */
+    @WithDefault("PT10S")
+    Duration stageWait();
+
+    /** Records written but not yet acknowledged by Kafka before reading pauses. */
+    @WithDefault("2000")
+    int maxInFlight();
+  }
+
+  /** Policies. */
+  interface Policy {
+    /**
+     * Folder of policies. When it does not exist, the policies bundled in the application are used.
+     */
+    @WithDefault("rules")
+    String dir();
+
+    /**
+     * Per-policy enforcement override, e.g. {@code
+     * portcullis.policy.enforcement."noisy-policy"=audit}: takes effect without editing the policy.
+     */
+    Map<String, Enforcement> enforcement();
+
+    /**
+     * Drools constraint JIT threshold. -1 (off) avoids a Drools 10.2.0 bug with {@code str[...]}
+     * operators (apache/incubator-kie-drools#6711).
+     */
+    @WithDefault("-1")
+    int jittingThreshold();
+  }
+
+  /** The in-process single-node KRaft broker. */
+  interface EmbeddedKafka {
+    /** Port of the broker's PLAINTEXT listener on 127.0.0.1. */
+    @WithDefault("9092")
+    int port();
+
+    /** Data folder, kept across restarts. */
+    @WithDefault("data/kafka")
+    String dataDir();
+  }
+}

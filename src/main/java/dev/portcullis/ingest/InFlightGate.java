@@ -1,0 +1,55 @@
+package dev.portcullis.ingest;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Bounds the records written to Kafka but not yet acknowledged. Reading pauses (the returned stage
+ * stays incomplete) while the bound is reached, and resumes when half of them are acknowledged, so
+ * a slow broker slows the consumer instead of filling memory. Thread-safe.
+ */
+final class InFlightGate {
+
+  private static final CompletionStage<Void> OPEN = CompletableFuture.completedFuture(null);
+
+  private final int max;
+  private int inFlight;
+  private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
+
+  InFlightGate(int max) {
+    this.max = Math.max(1, max);
+  }
+
+  /** Completes when there is room for more records. */
+  synchronized CompletionStage<Void> awaitRoom() {
+    if (inFlight < max) {
+      return OPEN;
+    }
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    waiting.add(f);
+    return f;
+  }
+
+  synchronized void acquire() {
+    inFlight++;
+  }
+
+  void release() {
+    ArrayDeque<CompletableFuture<Void>> wake = null;
+    synchronized (this) {
+      inFlight--;
+      if (!waiting.isEmpty() && inFlight <= max / 2) {
+        wake = new ArrayDeque<>(waiting);
+        waiting.clear();
+      }
+    }
+    if (wake != null) {
+      wake.forEach(f -> f.complete(null));
+    }
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
+  }
+}

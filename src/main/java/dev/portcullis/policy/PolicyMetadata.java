@@ -1,0 +1,38 @@
+package dev.portcullis.policy;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/**
+ * The metadata of one policy, read from its {@code policy.yaml}.
+ *
+ * @param id the folder name; what decisions, metrics and exceptions call the policy
+ * @param title a short sentence naming what it protects
+ * @param description what it catches and why
+ * @param severity default severity of its findings
+ * @param enforcement block, alert or audit
+ * @param owner the team that answers for it
+ * @param runbook URL of what to do when it fires
+ * @param tags free labels for routing and search
+ * @param sources the event sources it applies to ({@code cloudtrail}, {@code k8s-audit})
+ * @param eventNames the CloudTrail event names or Kubernetes verbs it looks at
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record PolicyMetadata(
+    String id,
+    String title,
+    String description,
+    Severity severity,
+    Enforcement enforcement,
+    String owner,
+    String runbook,
+    List<String> tags,
+    List<String> sources,
+    List<String> eventNames) {
+
+  public PolicyMetadata {
+    tags = tags == null ? List.of() : List.copyOf(tags);
+    sources = sources == null ? List.of() : List.copyOf(sources);
+    eventNames = eventNames == null ? List.of() : List.copyOf(eventNames);
+  }
+}
