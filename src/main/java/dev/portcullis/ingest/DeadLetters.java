@@ -6,6 +6,7 @@ import dev.portcullis.event.SecretRedactor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,8 +18,15 @@ final class DeadLetters {
   /** A secret-bearing field in text that is not valid JSON: the value is cut out. */
   private static final Pattern SECRET_FIELD =
       Pattern.compile(
-          "\"(data|stringData|SecretString|SecretBinary|secretString|secretBinary)\"\\s*:\\s*"
+          "\"(data|stringData|SecretString|SecretBinary|secretString|secretBinary"
+              + "|kubectl\\.kubernetes\\.io/last-applied-configuration)\"\\s*:\\s*"
               + "(\"(?:[^\"\\\\]|\\\\.)*\"|\\{[^{}]*\\})");
+
+  /** What is left of a secret-bearing field after the first pass: the text is cut there. */
+  private static final Pattern SECRET_MARKER =
+      Pattern.compile(
+          "(?i)\"(data|stringData|SecretString|SecretBinary)\\\\?\"\\s*:\\s*(?:[^\"\\s]|\"[^<])"
+              + "|last-applied-configuration\\\\?\"\\s*:\\s*\\\\?\"[^<]");
 
   private DeadLetters() {}
 
@@ -44,6 +52,12 @@ final class DeadLetters {
     }
     String text = new String(original, StandardCharsets.UTF_8);
     String scrubbed = SECRET_FIELD.matcher(text).replaceAll("\"$1\":\"<removed>\"");
+    // A value the first pass could not delimit (truncated input, escaped JSON in a string):
+    // everything from there on is dropped rather than risk it.
+    Matcher rest = SECRET_MARKER.matcher(scrubbed);
+    if (rest.find()) {
+      scrubbed = scrubbed.substring(0, rest.start()) + "<cut: secret material follows>";
+    }
     return scrubbed.equals(text) ? original : scrubbed.getBytes(StandardCharsets.UTF_8);
   }
 }
