@@ -1,10 +1,10 @@
 package dev.portcullis.ingest;
 
 import dev.portcullis.config.PortcullisConfig;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
@@ -70,7 +70,16 @@ public class KafkaBootstrap {
     }
   }
 
-  void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) ShutdownEvent ev) {
+  /**
+   * Stops the embedded broker last: after the Kafka connector closed its consumers and producers
+   * (it does so on the same event at priority 50), so they leave cleanly instead of retrying a
+   * broker that is gone.
+   */
+  void onStop(
+      @Observes
+          @BeforeDestroyed(ApplicationScoped.class)
+          @Priority(Interceptor.Priority.PLATFORM_AFTER)
+          Object event) {
     if (embedded != null) {
       embedded.close();
       embedded = null;

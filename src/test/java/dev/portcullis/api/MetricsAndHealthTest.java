@@ -1,0 +1,75 @@
+package dev.portcullis.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.portcullis.testing.Events;
+import dev.portcullis.testing.KafkaBrokerResource;
+import dev.portcullis.testing.Producer;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** What an operator sees: Prometheus metrics at /q/metrics and readiness at /q/health/ready. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
+class MetricsAndHealthTest {
+
+  static double metric(String series) {
+    String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(body);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  @Test
+  void countsEventsDecisionsDeadLettersAndTimesEvaluationAndLag() {
+    String consumed = "portcullis_events_consumed_total{source=\"cloudtrail\"}";
+    String alerts = "portcullis_decisions_total{action=\"alert\",policy=\"cloudtrail-stopped\"}";
+    String dead = "portcullis_dead_letters_total{reason=\"not-json\"}";
+    double consumedBefore = metric(consumed);
+    double alertsBefore = metric(alerts);
+    double deadBefore = metric(dead);
+
+    try (Producer producer = new Producer(KafkaBrokerResource.broker().bootstrapServers())) {
+      producer.send("portcullis.cloudtrail", Events.load("stop-logging.json", Events.newId()));
+      producer.send("portcullis.cloudtrail", "<xml>not json</xml>");
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(metric(consumed)).isGreaterThanOrEqualTo(consumedBefore + 1);
+              assertThat(metric(alerts)).isGreaterThanOrEqualTo(alertsBefore + 1);
+              assertThat(metric(dead)).isGreaterThanOrEqualTo(deadBefore + 1);
+            });
+    String body = given().get("/q/metrics").then().extract().asString();
+    assertThat(body)
+        .contains("portcullis_evaluation_seconds_bucket")
+        .contains("portcullis_decision_lag_seconds_bucket{from=\"event-time\"")
+        .contains("portcullis_decision_lag_seconds_bucket{from=\"arrival\"");
+    // Tags stay bounded: no ARNs, user names or event ids in any Portcullis series.
+    body.lines()
+        .filter(l -> l.startsWith("portcullis_"))
+        .forEach(l -> assertThat(l).doesNotContain("arn:").doesNotContain("alice"));
+  }
+
+  @Test
+  void isReadyWhenTheBrokerAnswersAndThePoliciesAreLoaded() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItems("kafka", "policies"))
+        .body("checks.find { it.name == 'policies' }.data.policies", greaterThanOrEqualTo(1));
+  }
+}

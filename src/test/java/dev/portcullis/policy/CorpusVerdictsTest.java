@@ -1,0 +1,61 @@
+package dev.portcullis.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.EventDecoder;
+import dev.portcullis.testing.Corpus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bundled policies over the whole shared corpus: they must flag exactly the corpus events
+ * listed, with their reasons, in {@code src/test/resources/corpus-flags.txt}, and stay quiet on
+ * every other (benign) event. A policy that starts flagging a new corpus event fails this test
+ * until a person has looked at the event and listed it.
+ */
+class CorpusVerdictsTest {
+
+  @Test
+  void theBundledPoliciesFlagOnlyTheListedCorpusEvents() throws Exception {
+    PolicySet policies =
+        new PolicyCompiler(-1, Clock.systemUTC())
+            .compile(PolicySources.fromDirectory(Path.of("rules")));
+    EventDecoder decoder = new EventDecoder(new ObjectMapper(), 1 << 24);
+    TreeSet<String> flagged = new TreeSet<>();
+    for (String kind : List.of("cloudtrail", "k8saudit")) {
+      for (Corpus.Line line : Corpus.lines(kind)) {
+        for (ChangeEvent e :
+            decoder.decode(line.json().getBytes(StandardCharsets.UTF_8), Instant.EPOCH).events()) {
+          for (Decision d : policies.evaluate(e, List.of(), Map.of())) {
+            flagged.add(line.ref() + " " + d.policy());
+          }
+        }
+      }
+    }
+    assertThat(flagged).containsExactlyElementsOf(expected());
+  }
+
+  /** Lines {@code <corpus ref> <policy> # why}, without the reasons. */
+  private static TreeSet<String> expected() throws IOException {
+    TreeSet<String> out = new TreeSet<>();
+    try (InputStream in = CorpusVerdictsTest.class.getResourceAsStream("/corpus-flags.txt")) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String l = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
+        if (!l.isBlank()) {
+          out.add(l.trim().replaceAll("\\s+", " "));
+        }
+      }
+    }
+    return out;
+  }
+}
