@@ -50,7 +50,8 @@ class CorpusVerdictsTest {
     TreeSet<String> out = new TreeSet<>();
     try (InputStream in = CorpusVerdictsTest.class.getResourceAsStream("/corpus-flags.txt")) {
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        String l = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
+        // A comment starts at a '#' at the line start or after a space (refs contain '#').
+        String l = line.replaceAll("(^|\\s)#.*$", "");
         if (!l.isBlank()) {
           out.add(l.trim().replaceAll("\\s+", " "));
         }
