@@ -1,0 +1,112 @@
+package dev.portcullis.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process,
+ * the way the README runs it, from the project folder, with the given environment. Its output goes
+ * to a log file under {@code target/}.
+ */
+public final class PackagedApp implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private PackagedApp(Process process, Path log, int httpPort) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts the jar with an HTTP port of its own plus {@code env}, and waits until it is ready. */
+  public static PackagedApp start(String name, Map<String, String> env, Duration timeout)
+      throws IOException, InterruptedException {
+    Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("package the application first: " + jar + " is missing");
+    }
+    int http = freePort();
+    Path log = Path.of("target", name + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+    pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(http));
+    pb.environment().putAll(env);
+    PackagedApp app = new PackagedApp(pb.start(), log, http);
+    app.awaitReady(timeout);
+    return app;
+  }
+
+  private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the application exited; see " + log + ":\n" + log());
+      }
+      try {
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      process.waitFor(250, TimeUnit.MILLISECONDS);
+    }
+    throw new IllegalStateException("not ready within " + timeout + "; see " + log + ":\n" + log());
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** Stops the process as an operator would (SIGTERM) and waits for it. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
