@@ -83,12 +83,15 @@ public final class LoadHarness {
       double baseline = baseline(bootstrap, n);
       log(String.format("baseline consume-and-produce: %.0f records/s", baseline));
 
-      Map<String, String> env =
-          Map.of(
-              "KAFKA_BOOTSTRAP_SERVERS",
-              bootstrap,
-              "QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL",
-              "WARN");
+      Map<String, String> env = new java.util.HashMap<>();
+      env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+      env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
+      String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
+      if (jfr != null) {
+        env.put(
+            "JAVA_TOOL_OPTIONS",
+            "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+      }
       try (PackagedApp app = PackagedApp.start("load-portcullis", env, Duration.ofSeconds(120))) {
         double portcullis = throughput(bootstrap, n, Duration.ofMinutes(10));
         log(String.format("Portcullis end to end: %.0f events/s", portcullis));
