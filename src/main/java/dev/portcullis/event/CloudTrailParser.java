@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,6 +41,15 @@ public final class CloudTrailParser {
           "queueUrl",
           "detectorId");
 
+  /**
+   * Where a record's own time is, first found wins: CloudTrail's {@code eventTime}, then the copies
+   * that exports keep when they drop or reformat it: Panther's {@code p_event_time}, and the
+   * Logstash timestamp field ({@code "@timestamp"}) that its date filter sets from {@code
+   * eventTime}.
+   */
+  private static final List<String> TIME_FIELDS =
+      List.of("eventTime", "p_event_time", "@timestamp");
+
   private final ObjectMapper mapper;
 
   public CloudTrailParser(ObjectMapper mapper) {
@@ -52,20 +62,26 @@ public final class CloudTrailParser {
    * @param arrival when the record reached us, used only when it carries no readable time
    */
   public ChangeEvent parse(ObjectNode record, Instant arrival) {
-    List<String> redacted = SecretRedactor.redact(record);
+    List<String> redacted = new ArrayList<>(SecretRedactor.redact(record));
+    JsonNode request = requestParameters(record, redacted);
 
     String eventId = Json.text(record, "eventID");
     boolean idFromContent = eventId == null;
     String id = idFromContent ? ContentHash.of(record) : eventId;
 
-    Instant time = EventTimes.parse(Json.text(record, "eventTime")).orElse(null);
+    Instant time = null;
+    for (String f : TIME_FIELDS) {
+      time = EventTimes.parse(Json.text(record, f)).orElse(null);
+      if (time != null) {
+        break;
+      }
+    }
     boolean estimated = time == null;
     if (estimated) {
-      time = EventTimes.parse(Json.text(record, "p_event_time")).orElse(arrival);
+      time = arrival;
     }
 
     String action = Json.text(record, "eventName");
-    JsonNode request = requestParameters(record);
     Actor actor = actor(record);
     String errorCode = Json.text(record, "errorCode");
     boolean dryRun = errorCode != null && errorCode.endsWith("DryRunOperation");
@@ -94,13 +110,22 @@ public final class CloudTrailParser {
         .build();
   }
 
-  private JsonNode requestParameters(ObjectNode record) {
+  /**
+   * The request parameters. A few exports carry them as a JSON string: it is read, and secret
+   * material in it is removed from both the parsed form and the string in {@code record} (its paths
+   * are reported below {@code /requestParameters} as if it were an object).
+   */
+  private JsonNode requestParameters(ObjectNode record, List<String> redacted) {
     JsonNode rp = record.get("requestParameters");
     if (rp != null && rp.isTextual()) {
-      // A few exports carry the parameters as a JSON string; read it when it is one.
       try {
         JsonNode parsed = mapper.readTree(rp.textValue());
         if (parsed != null && parsed.isObject()) {
+          List<String> inner = SecretRedactor.redact(parsed);
+          if (!inner.isEmpty()) {
+            record.put("requestParameters", mapper.writeValueAsString(parsed));
+            inner.forEach(p -> redacted.add("/requestParameters" + p));
+          }
           return parsed;
         }
       } catch (java.io.IOException ignored) {
@@ -175,7 +200,7 @@ public final class CloudTrailParser {
             case "Root", "IAMUser", "IdentityCenterUser", "SAMLUser", "FederatedUser" ->
                 Actor.Type.HUMAN;
             case "AssumedRole" ->
-                isHumanRoleSession(issuerName, name)
+                isHumanRoleSession(issuerName != null ? issuerName : roleName(arn), name)
                     ? Actor.Type.HUMAN
                     : Actor.Type.SERVICE_ACCOUNT;
             case "WebIdentityUser", "Role" -> Actor.Type.SERVICE_ACCOUNT;
@@ -196,6 +221,20 @@ public final class CloudTrailParser {
         .build();
   }
 
+  /**
+   * The role of an assumed-role ARN ({@code arn:aws:sts::1:assumed-role/ROLE/session}), for records
+   * that carry no {@code sessionIssuer}.
+   */
+  private static String roleName(String arn) {
+    int at = arn == null ? -1 : arn.indexOf(":assumed-role/");
+    if (at < 0) {
+      return null;
+    }
+    String rest = arn.substring(at + ":assumed-role/".length());
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+
   /** SSO permission-set roles and sessions named after a person's e-mail are people. */
   private static boolean isHumanRoleSession(String issuerName, String sessionName) {
     return issuerName != null && issuerName.startsWith("AWSReservedSSO_")
@@ -207,7 +246,9 @@ public final class CloudTrailParser {
       return false;
     }
     String u = ua.toLowerCase(Locale.ROOT);
+    // Consoles of single services call as console.<service>.amazonaws.com (console.ec2...).
     return u.equals("console.amazonaws.com")
+        || u.startsWith("console.") && u.endsWith(".amazonaws.com")
         || u.equals("signin.amazonaws.com")
         || u.contains("console.aws.amazon.com")
         || u.contains("s3console/")
@@ -222,12 +263,11 @@ public final class CloudTrailParser {
       return null;
     }
     String u = userAgent.toLowerCase(Locale.ROOT);
-    if (u.contains("terraform")) {
-      return "terraform";
-    }
-    if (u.contains("cloudformation")) {
-      return "cloudformation";
-    }
+    // Most specific first: Pulumi's bridged providers and Crossplane's Upjet providers may carry
+    // Terraform's product token too, and SDK user agents name the API they call
+    // ("api/cloudformation#3.4"), so the CDK CLI and plain CLI calls to CloudFormation mention it
+    // without being CloudFormation. The CloudFormation service itself calls as
+    // cloudformation.amazonaws.com.
     if (u.contains("pulumi")) {
       return "pulumi";
     }
@@ -236,6 +276,12 @@ public final class CloudTrailParser {
     }
     if (u.contains("crossplane")) {
       return "crossplane";
+    }
+    if (u.contains("terraform")) {
+      return "terraform";
+    }
+    if (u.contains("cloudformation.amazonaws.com")) {
+      return "cloudformation";
     }
     return null;
   }

@@ -1,8 +1,11 @@
 package dev.portcullis.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +40,10 @@ public final class EventDecoder {
   private static final int MAX_DEPTH = 4;
 
   private final ObjectMapper mapper;
+
+  /** Reads exactly one JSON value: trailing content (a second record) must not vanish quietly. */
+  private final ObjectReader strict;
+
   private final CloudTrailParser cloudTrail;
   private final KubernetesAuditParser kubernetes = new KubernetesAuditParser();
   private final int maxBytes;
@@ -46,6 +53,7 @@ public final class EventDecoder {
    */
   public EventDecoder(ObjectMapper mapper, int maxBytes) {
     this.mapper = mapper;
+    this.strict = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.cloudTrail = new CloudTrailParser(mapper);
     this.maxBytes = maxBytes;
   }
@@ -68,7 +76,14 @@ public final class EventDecoder {
     byte[] json = isGzip(bytes) ? gunzip(bytes) : bytes;
     JsonNode root;
     try {
-      root = mapper.readTree(json);
+      root = strict.readTree(json);
+    } catch (MismatchedInputException e) {
+      throw new InvalidEventException(
+          InvalidEventException.NOT_JSON,
+          "the input is not one JSON value (JSON Lines are not accepted; send one event, a"
+              + " JSON array or a batch per record): "
+              + e.getOriginalMessage(),
+          e);
     } catch (JsonProcessingException e) {
       throw new InvalidEventException(
           InvalidEventException.NOT_JSON, "the input is not JSON: " + e.getOriginalMessage(), e);
@@ -82,7 +97,7 @@ public final class EventDecoder {
     List<ChangeEvent> events = new ArrayList<>();
     List<DecodedBatch.Rejected> rejected = new ArrayList<>();
     if (!decodeNode(root, "", arrival, events, rejected, 0)) {
-      SecretRedactor.redact(root);
+      // The hint names the top-level fields as they came (names only, never values).
       throw new InvalidEventException(InvalidEventException.UNSUPPORTED_SHAPE, shapeHint(root));
     }
     return new DecodedBatch(events, rejected);
@@ -140,7 +155,7 @@ public final class EventDecoder {
         String loc = "logEvents[" + i + "].message";
         String message = Json.text(logEvents.get(i), "message");
         try {
-          JsonNode inner = message == null ? null : mapper.readTree(message);
+          JsonNode inner = message == null ? null : strict.readTree(message);
           if (inner == null) {
             rejected.add(reject(loc, InvalidEventException.INVALID_RECORD, "no message", null));
           } else {

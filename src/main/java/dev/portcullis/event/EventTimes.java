@@ -4,10 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.util.Optional;
 
 /**
@@ -17,14 +14,6 @@ import java.util.Optional;
  */
 public final class EventTimes {
 
-  private static final DateTimeFormatter SPACE_SEPARATED =
-      new DateTimeFormatterBuilder()
-          .appendPattern("yyyy-MM-dd HH:mm:ss")
-          .optionalStart()
-          .appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true)
-          .optionalEnd()
-          .toFormatter();
-
   private EventTimes() {}
 
   /** The instant written in {@code text}, or empty when it is no timestamp we know. */
@@ -33,22 +22,20 @@ public final class EventTimes {
       return Optional.empty();
     }
     String t = text.trim();
-    if (t.length() < 10 || !Character.isDigit(t.charAt(0))) {
+    if (t.length() < 11 || !Character.isDigit(t.charAt(0))) {
       return Optional.empty();
+    }
+    if (t.charAt(10) == ' ') {
+      // The space-separated form is RFC 3339 with another separator; every other part is the same.
+      t = t.substring(0, 10) + 'T' + t.substring(11);
     }
     try {
       return Optional.of(OffsetDateTime.parse(t).toInstant());
     } catch (DateTimeParseException ignored) {
-      // not RFC 3339 with an offset; try the other forms below
+      // not RFC 3339 with an offset; it may have no zone at all
     }
     try {
       return Optional.of(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
-    } catch (DateTimeParseException ignored) {
-      // not ISO local
-    }
-    String s = t.endsWith("Z") ? t.substring(0, t.length() - 1) : t;
-    try {
-      return Optional.of(LocalDateTime.parse(s, SPACE_SEPARATED).toInstant(ZoneOffset.UTC));
     } catch (DateTimeParseException ignored) {
       return Optional.empty();
     }

@@ -15,8 +15,9 @@ import java.util.Map;
  *   <li>Kubernetes Secrets: {@code data} and {@code stringData} of every object of kind {@code
  *       Secret} (also inside lists), of the request and response objects of any request on the
  *       {@code secrets} resource (patch bodies carry no kind), the values of JSON-patch operations
- *       on those paths, and the {@code kubectl.kubernetes.io/last-applied-configuration}
- *       annotation, which repeats the whole Secret.
+ *       on those paths (and those fields inside values written above them), and the {@code
+ *       kubectl.kubernetes.io/last-applied-configuration} annotation, which repeats the whole
+ *       Secret. Audit events are found anywhere in the tree, so an {@code EventList} is covered.
  *   <li>AWS Secrets Manager: every {@code SecretString} and {@code SecretBinary} field, anywhere.
  * </ul>
  *
@@ -28,25 +29,34 @@ public final class SecretRedactor {
 
   private SecretRedactor() {}
 
-  /** Redacts a whole record of any shape and returns the removed paths. */
+  /**
+   * Redacts a whole record of any shape and returns the removed paths. Audit events are recognised
+   * wherever they are in the tree (a single event, an {@code EventList}, an array of events).
+   */
   public static List<String> redact(JsonNode root) {
     List<String> removed = new ArrayList<>();
-    boolean secretsRequest = isSecretsRequest(root);
-    walk(root, "", secretsRequest, removed);
+    walk(root, "", null, removed);
     return removed;
   }
 
-  private static boolean isSecretsRequest(JsonNode root) {
-    JsonNode ref = root.get("objectRef");
+  private static boolean isSecretsRequest(JsonNode event) {
+    JsonNode ref = event.get("objectRef");
     return ref != null
         && "secrets".equals(Json.text(ref, "resource"))
         && Json.text(ref, "apiGroup") == null;
   }
 
-  private static void walk(JsonNode node, String path, boolean secretsRequest, List<String> out) {
+  /**
+   * @param secretsEvent the path of the nearest enclosing audit event on the {@code secrets}
+   *     resource, or null
+   */
+  private static void walk(JsonNode node, String path, String secretsEvent, List<String> out) {
     if (node instanceof ObjectNode obj) {
+      if (isSecretsRequest(obj)) {
+        secretsEvent = path;
+      }
       if ("Secret".equals(Json.text(obj, "kind"))
-          || secretsRequest && isSecretObjectPath(path) && !obj.has("items")) {
+          || secretsEvent != null && isSecretObjectPath(secretsEvent, path) && !obj.has("items")) {
         stripSecret(obj, path, out);
       }
       List<String> toRemove = new ArrayList<>();
@@ -57,7 +67,7 @@ public final class SecretRedactor {
         if (name.equalsIgnoreCase("SecretString") || name.equalsIgnoreCase("SecretBinary")) {
           toRemove.add(name);
         } else {
-          walk(e.getValue(), path + "/" + escape(name), secretsRequest, out);
+          walk(e.getValue(), path + "/" + escape(name), secretsEvent, out);
         }
       }
       for (String name : toRemove) {
@@ -65,38 +75,53 @@ public final class SecretRedactor {
         out.add(path + "/" + escape(name));
       }
     } else if (node instanceof ArrayNode arr) {
-      boolean jsonPatchOnSecret = secretsRequest && path.equals("/requestObject");
+      boolean jsonPatchOnSecret =
+          secretsEvent != null && path.equals(secretsEvent + "/requestObject");
       for (int i = 0; i < arr.size(); i++) {
         JsonNode el = arr.get(i);
         String elPath = path + "/" + i;
-        if (jsonPatchOnSecret
-            && el instanceof ObjectNode op
-            && touchesSecretValue(op)
-            && op.remove("value") != null) {
-          out.add(elPath + "/value");
+        if (jsonPatchOnSecret && el instanceof ObjectNode op) {
+          redactPatchOperation(op, elPath, out);
         }
-        walk(el, elPath, secretsRequest, out);
+        walk(el, elPath, secretsEvent, out);
       }
     }
   }
 
   /** The request or response object of a secrets request, or an item of a list there. */
-  private static boolean isSecretObjectPath(String path) {
-    return path.equals("/requestObject")
-        || path.equals("/responseObject")
-        || path.matches("/(requestObject|responseObject)/items/\\d+");
-  }
-
-  private static boolean touchesSecretValue(ObjectNode op) {
-    String p = Json.text(op, "path");
-    if (p == null) {
+  private static boolean isSecretObjectPath(String event, String path) {
+    if (!path.startsWith(event)) {
       return false;
     }
-    return p.equals("/data")
+    String p = path.substring(event.length());
+    return p.equals("/requestObject")
+        || p.equals("/responseObject")
+        || p.matches("/(requestObject|responseObject)/items/\\d+");
+  }
+
+  /**
+   * One JSON-patch operation on a Secret: a value written at or below a secret field goes; a value
+   * written above one (the whole object, its metadata, its annotations) loses the secret fields.
+   */
+  private static void redactPatchOperation(ObjectNode op, String opPath, List<String> out) {
+    String p = Json.text(op, "path");
+    JsonNode value = op.get("value");
+    if (p == null && value instanceof ObjectNode whole) {
+      stripSecret(whole, opPath + "/value", out); // path "" replaces the whole Secret
+    } else if (p == null || value == null) {
+      return;
+    } else if (p.equals("/data")
         || p.startsWith("/data/")
         || p.equals("/stringData")
         || p.startsWith("/stringData/")
-        || p.startsWith("/metadata/annotations") && p.contains("last-applied-configuration");
+        || p.startsWith("/metadata/annotations/") && p.contains("last-applied-configuration")) {
+      op.remove("value");
+      out.add(opPath + "/value");
+    } else if (p.equals("/metadata") && value instanceof ObjectNode meta) {
+      stripLastApplied(meta.get("annotations"), opPath + "/value/annotations", out);
+    } else if (p.equals("/metadata/annotations")) {
+      stripLastApplied(value, opPath + "/value", out);
+    }
   }
 
   private static void stripSecret(ObjectNode obj, String path, List<String> out) {
@@ -107,10 +132,14 @@ public final class SecretRedactor {
       out.add(path + "/stringData");
     }
     JsonNode meta = obj.get("metadata");
-    if (meta instanceof ObjectNode m && m.get("annotations") instanceof ObjectNode ann) {
-      if (ann.remove(LAST_APPLIED) != null) {
-        out.add(path + "/metadata/annotations/" + escape(LAST_APPLIED));
-      }
+    if (meta != null) {
+      stripLastApplied(meta.get("annotations"), path + "/metadata/annotations", out);
+    }
+  }
+
+  private static void stripLastApplied(JsonNode annotations, String path, List<String> out) {
+    if (annotations instanceof ObjectNode ann && ann.remove(LAST_APPLIED) != null) {
+      out.add(path + "/" + escape(LAST_APPLIED));
     }
   }
 

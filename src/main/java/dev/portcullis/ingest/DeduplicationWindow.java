@@ -2,18 +2,18 @@ package dev.portcullis.ingest;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Remembers the ids of events already decided (or being decided) so a second delivery of the same
  * event yields no second decision.
  *
  * <p>Bounded twice: an id is forgotten once the newest event time seen is more than {@code window}
- * past its own event time (event time, so a replay behaves like the original run), and the oldest
- * ids go first when there are more than {@code maxEntries}. An id whose decision could not be
- * written is released, so its redelivery is decided again. Thread-safe.
+ * past its own event time (event time, so a replay behaves like the original run), and the ids of
+ * the oldest event time go first when there are more than {@code maxEntries}. An id whose decision
+ * could not be written is released, so its redelivery is decided again. Thread-safe.
  */
 public final class DeduplicationWindow {
 
@@ -27,8 +27,24 @@ public final class DeduplicationWindow {
 
   private final Duration window;
   private final int maxEntries;
-  private final LinkedHashMap<String, Instant> seen = new LinkedHashMap<>();
+
+  /** Remembered ids with their place in {@link #byTime}. */
+  private final Map<String, Slot> seen = new HashMap<>();
+
+  /** The same ids ordered by event time (then arrival), so expiry never waits on a late event. */
+  private final TreeMap<Slot, String> byTime = new TreeMap<>();
+
+  private long sequence;
   private Instant watermark = Instant.EPOCH;
+
+  /** An id's event time, and a sequence number that keeps ids of the same time apart. */
+  private record Slot(Instant time, long seq) implements Comparable<Slot> {
+    @Override
+    public int compareTo(Slot o) {
+      int c = time.compareTo(o.time);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
 
   public DeduplicationWindow(Duration window, int maxEntries) {
     this.window = window;
@@ -43,7 +59,9 @@ public final class DeduplicationWindow {
     if (eventTime.isAfter(watermark)) {
       watermark = eventTime;
     }
-    seen.put(id, eventTime);
+    Slot slot = new Slot(eventTime, sequence++);
+    seen.put(id, slot);
+    byTime.put(slot, id);
     evict();
     return Claim.NEW;
   }
@@ -55,26 +73,26 @@ public final class DeduplicationWindow {
 
   /** Forgets an id whose decision was not written, so a redelivery is decided. */
   public synchronized void release(String id) {
-    seen.remove(id);
+    Slot slot = seen.remove(id);
+    if (slot != null) {
+      byTime.remove(slot);
+    }
   }
 
   public synchronized int size() {
     return seen.size();
   }
 
+  /** Drops the ids that left the window, then the oldest ones while there are too many. */
   private void evict() {
     Instant horizon = watermark.minus(window);
-    Iterator<Map.Entry<String, Instant>> it = seen.entrySet().iterator();
-    int excess = seen.size() - maxEntries;
-    // Insertion order is close to event-time order; stop at the first entry still in the window.
-    while (it.hasNext()) {
-      Map.Entry<String, Instant> e = it.next();
-      if (excess > 0 || e.getValue().isBefore(horizon)) {
-        it.remove();
-        excess--;
-      } else {
-        break;
+    while (!byTime.isEmpty()) {
+      Map.Entry<Slot, String> oldest = byTime.firstEntry();
+      if (byTime.size() <= maxEntries && !oldest.getKey().time().isBefore(horizon)) {
+        return;
       }
+      byTime.pollFirstEntry();
+      seen.remove(oldest.getValue());
     }
   }
 }
