@@ -47,10 +47,7 @@ public class ExceptionsResource {
 
   /** The answer. */
   public record ExceptionsView(
-      Instant now,
-      Duration expiringWithin,
-      List<String> expiring,
-      List<ExceptionView> exceptions) {}
+      Instant now, String expiringWithin, List<String> expiring, List<ExceptionView> exceptions) {}
 
   @Inject PolicyEngine engine;
   @Inject PortcullisConfig config;
@@ -90,7 +87,7 @@ public class ExceptionsResource {
             .toList();
     return new ExceptionsView(
         now,
-        window(),
+        window().toString(),
         views.stream().filter(v -> v.status().equals("expiring")).map(ExceptionView::id).toList(),
         views);
   }

@@ -14,7 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ public class PoliciesResource {
       List<String> tags,
       List<String> sources,
       List<String> eventNames,
-      Duration dedupWindow,
+      String dedupWindow,
       long exceptions) {}
 
   /** The answer of {@code GET /v1/policies}. */
@@ -114,7 +113,7 @@ public class PoliciesResource {
         p.tags(),
         p.sources(),
         p.eventNames(),
-        p.dedupWindow(),
+        p.dedupWindow() == null ? null : p.dedupWindow().toString(),
         set.exceptions().stream().filter(e -> e.policy().equals(p.id())).count());
   }
 }
