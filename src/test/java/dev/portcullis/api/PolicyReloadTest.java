@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -24,7 +23,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -305,7 +303,7 @@ class PolicyReloadTest {
   @Order(7)
   void fixingTheFileIsPickedUpByTheWatcherWithoutARequest() throws IOException {
     String good = Files.readString(drl()).replace("outcome.effective ) )", "outcome.effective )");
-    Files.writeString(drl(), good.replace("trail \" + $e", "trail \" + $e"));
+    Files.writeString(drl(), good);
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -329,7 +327,5 @@ class PolicyReloadTest {
                     .post("/v1/evaluate")
                     .then()
                     .body("results[0].decisions[0].summary", containsString("every later change")));
-    assertThat(new String(Files.readAllBytes(drl()), StandardCharsets.UTF_8)).isNotNull();
-    given().get("/v1/policies").then().body("loadedAt", notNullValue());
   }
 }
