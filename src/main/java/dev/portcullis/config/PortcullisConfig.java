@@ -107,6 +107,34 @@ public interface PortcullisConfig {
      */
     @WithDefault("-1")
     int jittingThreshold();
+
+    /**
+     * Reload the policies when a file under {@link #dir()} changes (a broken change is rejected and
+     * the running policies stay). {@code POST /v1/policies/reload} works either way.
+     */
+    @WithDefault("true")
+    boolean watch();
+
+    /** Quiet time after the last file change before reloading: one save is often several writes. */
+    @WithDefault("PT0.5S")
+    Duration watchQuietPeriod();
+
+    /** Reviewed exceptions ({@code exceptions/*.yaml} in the policies folder). */
+    Exceptions exceptions();
+  }
+
+  /** Limits on reviewed exceptions. */
+  interface Exceptions {
+    /** The latest an exception may expire, counted from when it is loaded. */
+    @WithDefault("P90D")
+    Duration maxAhead();
+
+    /**
+     * Exceptions expiring within this time are listed as expiring at {@code GET /v1/exceptions} and
+     * counted in {@code portcullis.policy.exceptions.expiring}.
+     */
+    @WithDefault("P7D")
+    Duration expiryWarning();
   }
 
   /** The in-process single-node KRaft broker. */

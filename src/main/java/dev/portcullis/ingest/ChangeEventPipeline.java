@@ -62,7 +62,9 @@ public class ChangeEventPipeline {
   public static final String EVALUATION_ERROR = "evaluation-error";
 
   private static final Logger LOG = Logger.getLogger(ChangeEventPipeline.class);
-  private static final int EMITTER_BUFFER = 65536;
+
+  /** Buffer of the outgoing emitters; every injection point of a channel must use the same. */
+  public static final int EMITTER_BUFFER = 65536;
 
   private final EventDecoder decoder;
   private final ChangeEvaluator evaluator;

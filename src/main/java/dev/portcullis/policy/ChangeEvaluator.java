@@ -1,5 +1,7 @@
 package dev.portcullis.policy;
 
+import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.Lookups;
 import dev.portcullis.event.ChangeEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,21 +16,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Judges one change event and produces its {@link DecisionRecord}; the one path both the stream and
- * {@code POST /v1/evaluate} go through. Counts decisions per policy and action and times each
- * evaluation.
+ * {@code POST /v1/evaluate} go through: enrichment facts first ({@link Enrichment} asking the
+ * {@link Lookups} in force), then the policies in force (enforcement overrides, exceptions judged
+ * by event time). Counts decisions per policy and action and times each evaluation.
  */
 @ApplicationScoped
 public class ChangeEvaluator {
 
   private final PolicyEngine engine;
+  private final Enrichment enrichment;
+  private final Lookups lookups;
   private final MeterRegistry registry;
   private final Timer evaluationTimer;
   private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
   private final Clock clock = Clock.systemUTC();
 
   @Inject
-  public ChangeEvaluator(PolicyEngine engine, MeterRegistry registry) {
+  public ChangeEvaluator(
+      PolicyEngine engine, MeterRegistry registry, Enrichment enrichment, Lookups lookups) {
     this.engine = engine;
+    this.enrichment = enrichment;
+    this.lookups = lookups;
     this.registry = registry;
     this.evaluationTimer =
         Timer.builder("portcullis.evaluation")
@@ -48,7 +56,7 @@ public class ChangeEvaluator {
     long start = System.nanoTime();
     List<Decision> decisions;
     try {
-      decisions = set.evaluate(event, List.of(), engine.overrides());
+      decisions = set.evaluate(event, enrichment.facts(event, lookups), engine.overrides());
     } finally {
       evaluationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

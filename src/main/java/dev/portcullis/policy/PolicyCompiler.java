@@ -1,13 +1,11 @@
 package dev.portcullis.policy;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -15,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.drools.base.definitions.rule.impl.RuleImpl;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
@@ -37,8 +36,11 @@ import org.kie.internal.io.ResourceFactory;
  *
  * <p>Layout: {@code <id>/policy.drl} (any {@code .drl} in the folder) and {@code <id>/policy.yaml}
  * per policy; {@code shared/*.drl} for imports, functions and the {@code verdicts} global that
- * every policy uses; other top-level folders without DRL (such as {@code exceptions/}) are not
- * policies. Every problem found is reported at once, each with its file and line.
+ * every policy uses; {@code exceptions/*.yaml} for reviewed waivers; {@code <id>/tests/} for the
+ * policy's test cases (read by {@link PolicyTestSuite}, not compiled). Checks on the way: metadata
+ * complete and valid ({@link MetadataReader}), DRL compiles, CloudTrail event names exist ({@link
+ * PolicyLint}), exceptions valid ({@link ExceptionReader}). Every problem found is reported at
+ * once, each with its file and line.
  */
 public final class PolicyCompiler {
 
@@ -48,16 +50,34 @@ public final class PolicyCompiler {
   /** Folder of DRL shared by every policy. */
   public static final String SHARED = "shared";
 
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /** The metadata file of a policy folder. */
+  public static final String METADATA = "policy.yaml";
+
+  /** Default limit on how far ahead an exception may expire. */
+  public static final Duration DEFAULT_EXCEPTION_MAX_AHEAD = Duration.ofDays(90);
 
   private final int jittingThreshold;
   private final Clock clock;
+  private final boolean strict;
+  private final Duration exceptionMaxAhead;
+  private final CloudTrailCatalog catalog;
 
+  /** A compiler for the running service: unknown CloudTrail names are warnings. */
   public PolicyCompiler(int jittingThreshold, Clock clock) {
+    this(jittingThreshold, clock, false, DEFAULT_EXCEPTION_MAX_AHEAD);
+  }
+
+  /**
+   * @param strict true for the {@code test} command: unknown CloudTrail event names are errors
+   * @param exceptionMaxAhead how far after load time an exception may expire
+   */
+  public PolicyCompiler(
+      int jittingThreshold, Clock clock, boolean strict, Duration exceptionMaxAhead) {
     this.jittingThreshold = jittingThreshold;
     this.clock = clock;
+    this.strict = strict;
+    this.exceptionMaxAhead = exceptionMaxAhead;
+    this.catalog = CloudTrailCatalog.bundled();
   }
 
   /**
@@ -66,28 +86,52 @@ public final class PolicyCompiler {
    * @throws PolicyLoadException listing every problem when anything is wrong
    */
   public PolicySet compile(Map<String, byte[]> files) throws PolicyLoadException {
-    List<String> problems = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    List<Problem> warnings = new ArrayList<>();
     Map<String, PolicyMetadata> policies = new LinkedHashMap<>();
     Map<String, String> policyOfFile = new HashMap<>();
 
     TreeSet<String> folders = new TreeSet<>();
+    TreeSet<String> withMetadata = new TreeSet<>();
     for (String path : files.keySet()) {
       int slash = path.indexOf('/');
       if (slash > 0 && path.endsWith(".drl") && !path.startsWith(SHARED + "/")) {
         folders.add(path.substring(0, slash));
       } else if (slash < 0 && path.endsWith(".drl")) {
-        problems.add(path + ": a rule file must live in its policy's folder (<id>/policy.drl)");
+        problems.add(
+            Problem.of(path, "a rule file must live in its policy's folder (<id>/policy.drl)"));
+      }
+      if (slash > 0 && path.substring(slash + 1).equals(METADATA)) {
+        withMetadata.add(path.substring(0, slash));
+      }
+    }
+    for (String id : withMetadata) {
+      if (!folders.contains(id)) {
+        problems.add(
+            Problem.of(id + "/" + METADATA, "the policy has no rule (" + id + "/policy.drl)"));
       }
     }
     for (String id : folders) {
-      PolicyMetadata meta = readMetadata(id, files.get(id + "/policy.yaml"), problems);
+      byte[] yaml = files.get(id + "/" + METADATA);
+      PolicyMetadata meta = MetadataReader.read(id, yaml, problems, warnings);
+      Map<String, byte[]> drl = new TreeMap<>();
+      files.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(id + "/") && e.getKey().endsWith(".drl"))
+          .forEach(
+              e -> {
+                policyOfFile.put(e.getKey(), id);
+                drl.put(e.getKey(), e.getValue());
+              });
       if (meta != null) {
         policies.put(id, meta);
+        Map<String, Integer> lines = Map.of();
+        try {
+          lines = YamlFiles.read(id + "/" + METADATA, yaml).lines();
+        } catch (PolicyLoadException e) {
+          // reported by the metadata reader
+        }
+        PolicyLint.check(meta, drl, lines, catalog, strict, problems, warnings);
       }
-      files.keySet().stream()
-          .filter(p -> p.startsWith(id + "/") && p.endsWith(".drl"))
-          .forEach(p -> policyOfFile.put(p, id));
     }
 
     // Two rules with one name in one package would silently replace each other. (Set as a property:
@@ -111,7 +155,7 @@ public final class PolicyCompiler {
       warnings.add(describe(r));
     }
     if (!problems.isEmpty()) {
-      throw new PolicyLoadException(problems);
+      throw new PolicyLoadException(withoutEchoes(problems), warnings);
     }
 
     Map<String, String> policyByRule = new HashMap<>();
@@ -126,22 +170,28 @@ public final class PolicyCompiler {
           policyByRule.put(ruleKey(rule), id);
         } else {
           problems.add(
-              (source == null ? "?" : source)
-                  + ": rule '"
-                  + rule.getName()
-                  + "' is outside a policy folder; shared files may hold functions and"
-                  + " declarations, not rules");
+              Problem.of(
+                  source == null ? "?" : source,
+                  "rule '"
+                      + rule.getName()
+                      + "' is outside a policy folder; shared files may hold functions and"
+                      + " declarations, not rules"));
         }
       }
     }
     if (!folders.isEmpty() && !hasVerdicts) {
       problems.add(
-          "no DRL declares 'global dev.portcullis.policy.Verdicts verdicts;' (put it in "
-              + SHARED
-              + "/)");
+          Problem.of(
+              SHARED + "/",
+              "no DRL declares 'global dev.portcullis.policy.Verdicts verdicts;' (put it in "
+                  + SHARED
+                  + "/)"));
     }
+    Instant now = clock.instant();
+    List<PolicyException> exceptions =
+        ExceptionReader.read(files, policies.keySet(), now, exceptionMaxAhead, problems, warnings);
     if (!problems.isEmpty()) {
-      throw new PolicyLoadException(problems);
+      throw new PolicyLoadException(withoutEchoes(problems), warnings);
     }
 
     KieBaseConfiguration kbConf = KieServices.get().newKieBaseConfiguration();
@@ -149,7 +199,25 @@ public final class PolicyCompiler {
     InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase(kbConf);
     kieBase.addPackages(builder.getKnowledgePackages());
     return new PolicySet(
-        kieBase, policies, policyByRule, version(files), clock.instant(), warnings);
+        kieBase, policies, policyByRule, version(files), now, warnings, exceptions);
+  }
+
+  /**
+   * Drops Drools' "Parser returned a null Package" when the same file already has a real error: it
+   * only repeats that the file did not parse.
+   */
+  private static List<Problem> withoutEchoes(List<Problem> problems) {
+    List<Problem> out = new ArrayList<>();
+    for (Problem p : problems) {
+      boolean echo =
+          p.message().startsWith("Parser returned a null Package")
+              && problems.stream()
+                  .anyMatch(o -> o != p && java.util.Objects.equals(o.file(), p.file()));
+      if (!echo) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   static String ruleKey(Rule rule) {
@@ -168,67 +236,30 @@ public final class PolicyCompiler {
         ResourceFactory.newByteArrayResource(content).setSourcePath(path), ResourceType.DRL);
   }
 
-  private static String describe(KnowledgeBuilderResult r) {
-    String where = r.getResource() == null ? "?" : r.getResource().getSourcePath();
+  private static Problem describe(KnowledgeBuilderResult r) {
+    String file = r.getResource() == null ? null : r.getResource().getSourcePath();
     int[] lines = r.getLines();
-    if (lines != null && lines.length > 0 && lines[0] > 0) {
-      where += ":" + lines[0];
-    }
+    int line = lines != null && lines.length > 0 && lines[0] > 0 ? lines[0] : 0;
     String msg = r.getMessage() == null ? r.toString() : r.getMessage().trim();
-    return where + ": " + msg;
+    return Problem.at(file == null ? "?" : file, line, msg);
   }
 
-  private static PolicyMetadata readMetadata(String id, byte[] yaml, List<String> problems) {
-    String file = id + "/policy.yaml";
-    if (yaml == null) {
-      problems.add(file + ": missing; every policy needs its metadata");
-      return null;
-    }
-    PolicyMetadata m;
-    try {
-      m = YAML.readValue(yaml, PolicyMetadata.class);
-    } catch (IOException e) {
-      problems.add(file + ": " + firstLine(e.getMessage()));
-      return null;
-    }
-    if (m == null) {
-      problems.add(file + ": empty");
-      return null;
-    }
-    int before = problems.size();
-    if (!id.equals(m.id())) {
-      problems.add(file + ": id '" + m.id() + "' must equal the folder name '" + id + "'");
-    }
-    require(m.title(), "title", file, problems);
-    require(m.owner(), "owner", file, problems);
-    require(m.runbook(), "runbook", file, problems);
-    if (m.severity() == null) {
-      problems.add(file + ": severity is required (critical, high, medium, low, info)");
-    }
-    if (m.enforcement() == null) {
-      problems.add(file + ": enforcement is required (block, alert, audit)");
-    }
-    return problems.size() == before ? m : null;
+  /** True for the files whose content changes decisions (not test cases, not notes). */
+  static boolean affectsDecisions(String path) {
+    return path.endsWith(".drl")
+        || path.endsWith("/" + METADATA)
+        || path.startsWith(ExceptionReader.FOLDER + "/")
+            && (path.endsWith(".yaml") || path.endsWith(".yml"));
   }
 
-  private static void require(String value, String field, String file, List<String> problems) {
-    if (value == null || value.isBlank()) {
-      problems.add(file + ": " + field + " is required");
-    }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  private static String version(Map<String, byte[]> files) {
+  /** Content hash of the files that change decisions. */
+  public static String version(Map<String, byte[]> files) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      for (Map.Entry<String, byte[]> e : new TreeMap<>(files).entrySet()) {
+        if (!affectsDecisions(e.getKey())) {
+          continue;
+        }
         md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
         md.update(e.getValue());

@@ -8,14 +8,25 @@ import java.util.List;
  */
 public final class PolicyLoadException extends Exception {
 
-  private final List<String> problems;
+  private final List<Problem> problems;
+  private final List<Problem> warnings;
 
-  public PolicyLoadException(List<String> problems) {
-    super(String.join("\n", problems));
-    this.problems = List.copyOf(problems);
+  public PolicyLoadException(List<Problem> problems) {
+    this(problems, List.of());
   }
 
-  public List<String> problems() {
+  /** With the warnings found on the way, so a failed load still shows them. */
+  public PolicyLoadException(List<Problem> problems, List<Problem> warnings) {
+    super(String.join("\n", problems.stream().map(Problem::toString).toList()));
+    this.problems = List.copyOf(problems);
+    this.warnings = List.copyOf(warnings);
+  }
+
+  public List<Problem> warnings() {
+    return warnings;
+  }
+
+  public List<Problem> problems() {
     return problems;
   }
 }

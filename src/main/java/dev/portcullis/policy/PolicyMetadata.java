@@ -1,10 +1,12 @@
 package dev.portcullis.policy;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * The metadata of one policy, read from its {@code policy.yaml}.
+ * The metadata of one policy, read and validated from its {@code policy.yaml} by {@link
+ * MetadataReader}.
  *
  * @param id the folder name; what decisions, metrics and exceptions call the policy
  * @param title a short sentence naming what it protects
@@ -12,12 +14,13 @@ import java.util.List;
  * @param severity default severity of its findings
  * @param enforcement block, alert or audit
  * @param owner the team that answers for it
- * @param runbook URL of what to do when it fires
+ * @param runbook http(s) URL of what to do when it fires
  * @param tags free labels for routing and search
  * @param sources the event sources it applies to ({@code cloudtrail}, {@code k8s-audit})
  * @param eventNames the CloudTrail event names or Kubernetes verbs it looks at
+ * @param dedupWindow optional: how long alert sinks fold repeats of one finding into one alert
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record PolicyMetadata(
     String id,
     String title,
@@ -28,11 +31,17 @@ public record PolicyMetadata(
     String runbook,
     List<String> tags,
     List<String> sources,
-    List<String> eventNames) {
+    List<String> eventNames,
+    Duration dedupWindow) {
 
   public PolicyMetadata {
     tags = tags == null ? List.of() : List.copyOf(tags);
     sources = sources == null ? List.of() : List.copyOf(sources);
     eventNames = eventNames == null ? List.of() : List.copyOf(eventNames);
+  }
+
+  /** True when the policy judges CloudTrail events. */
+  public boolean judgesCloudTrail() {
+    return sources.contains(dev.portcullis.event.ChangeEvent.CLOUDTRAIL);
   }
 }

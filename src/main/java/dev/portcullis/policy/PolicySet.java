@@ -4,6 +4,8 @@ import dev.portcullis.event.ChangeEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kie.api.KieBase;
@@ -11,9 +13,9 @@ import org.kie.api.definition.rule.Rule;
 import org.kie.api.runtime.StatelessKieSession;
 
 /**
- * One compiled, immutable generation of the policies: the rule base, each policy's metadata, and
- * which policy each rule belongs to. Safe for concurrent callers: each evaluation runs in its own
- * stateless session with its own {@link Verdicts}.
+ * One compiled, immutable generation of the policies: the rule base, each policy's metadata, which
+ * policy each rule belongs to, and the reviewed exceptions. Safe for concurrent callers: each
+ * evaluation runs in its own stateless session with its own {@link Verdicts}.
  */
 public final class PolicySet {
 
@@ -22,7 +24,8 @@ public final class PolicySet {
   private final Map<String, String> policyByRule;
   private final String version;
   private final Instant loadedAt;
-  private final List<String> warnings;
+  private final List<Problem> warnings;
+  private final List<PolicyException> exceptions;
 
   PolicySet(
       KieBase kieBase,
@@ -30,17 +33,20 @@ public final class PolicySet {
       Map<String, String> policyByRule,
       String version,
       Instant loadedAt,
-      List<String> warnings) {
+      List<Problem> warnings,
+      List<PolicyException> exceptions) {
     this.kieBase = kieBase;
-    this.policies = Map.copyOf(policies);
+    this.policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
     this.policyByRule = Map.copyOf(policyByRule);
     this.version = version;
     this.loadedAt = loadedAt;
     this.warnings = List.copyOf(warnings);
+    this.exceptions = List.copyOf(exceptions);
   }
 
   /**
-   * Evaluates one change event.
+   * Evaluates one change event: runs the rules, applies the operator's enforcement overrides, and
+   * marks as {@code suppressed} every finding an exception waives at the event's time.
    *
    * @param facts extra facts for the rules (enrichment results), inserted beside the event
    * @param overrides enforcement set by the operator per policy id, winning over policy.yaml
@@ -64,7 +70,7 @@ public final class PolicySet {
       PolicyMetadata p = policies.get(f.policy());
       Enforcement verdict = p.enforcement();
       Enforcement action = overrides.getOrDefault(p.id(), verdict);
-      decisions.add(
+      Decision d =
           new Decision(
               p.id(),
               action,
@@ -74,9 +80,21 @@ public final class PolicySet {
               p.title(),
               p.runbook(),
               f.rule(),
-              f.details()));
+              f.details());
+      PolicyException waiver = exceptionFor(p.id(), event);
+      decisions.add(waiver == null ? d : d.suppressedBy(waiver.id()));
     }
     return decisions;
+  }
+
+  /** The first exception (by id) that waives this policy's finding on this event, or null. */
+  PolicyException exceptionFor(String policyId, ChangeEvent event) {
+    for (PolicyException e : exceptions) {
+      if (e.suppresses(policyId, event)) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private String policyOf(Rule rule) {
@@ -89,12 +107,12 @@ public final class PolicySet {
     return id;
   }
 
-  /** Loaded policies by id. */
+  /** Loaded policies by id, in folder order. */
   public Map<String, PolicyMetadata> policies() {
     return policies;
   }
 
-  /** Content hash of every policy file; changes whenever any policy changes. */
+  /** Content hash of the rules, metadata and exceptions; changes whenever any of them changes. */
   public String version() {
     return version;
   }
@@ -103,8 +121,13 @@ public final class PolicySet {
     return loadedAt;
   }
 
-  /** Problems that did not stop loading. */
-  public List<String> warnings() {
+  /** Problems that did not stop loading (lint findings, unknown fields, expired exceptions). */
+  public List<Problem> warnings() {
     return warnings;
+  }
+
+  /** The reviewed exceptions, by id. */
+  public List<PolicyException> exceptions() {
+    return exceptions;
   }
 }

@@ -1,0 +1,29 @@
+package dev.portcullis.enrich;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
+/**
+ * Read-only answers to named lookups about the world a change lands in, as JSON: for example {@code
+ * s3.objects} keyed by {@code bucket/prefix} (which objects a lifecycle rule would expire), or
+ * {@code route53.recordSets} keyed by hosted zone id. Rules never call this (they are pure); {@link
+ * Enrichment} asks it before evaluation and inserts each answer as a {@link LookupResult} fact.
+ *
+ * <p>Implementations: {@link #NONE} (the default until a real one is installed), {@link
+ * MockLookups} (policy test cases' {@code mocks:}), and, later, AWS-backed lookups. A real
+ * implementation must be bounded (timeout, retry, fallback) and count its failures; an unanswered
+ * lookup is {@link Optional#empty()}, never an exception, so an outage degrades to fewer facts, not
+ * to lost decisions.
+ */
+public interface Lookups {
+
+  /** Answers nothing: no enrichment. */
+  Lookups NONE = (name, key) -> Optional.empty();
+
+  /**
+   * @param name the lookup's name, e.g. {@code s3.objects}
+   * @param key what to look up, e.g. {@code etcd-backups/backups/}
+   * @return the answer, or empty when there is none (unknown, not found, lookup failed)
+   */
+  Optional<JsonNode> find(String name, String key);
+}
