@@ -70,7 +70,7 @@ public class EvaluateResource {
     List<DecisionRecord> results = new ArrayList<>(events.size());
     for (ChangeEvent e : events) {
       try {
-        results.add(evaluator.evaluate(e, now));
+        results.add(evaluator.evaluate(e, now, false));
       } catch (RuntimeException ex) {
         return ApiError.response(
             422, "evaluation-error", "event " + e.getId() + " could not be evaluated: " + ex);

@@ -102,6 +102,13 @@ public interface PortcullisConfig {
     Map<String, Enforcement> enforcement();
 
     /**
+     * Per-policy parameter overrides as a JSON object merged over the defaults in the policy's
+     * {@code policy.yaml}, e.g. {@code
+     * portcullis.policy.parameters."manual-change"={"accounts":["111122223333"]}}.
+     */
+    Map<String, String> parameters();
+
+    /**
      * Drools constraint JIT threshold. -1 (off) avoids a Drools 10.2.0 bug with {@code str[...]}
      * operators (apache/incubator-kie-drools#6711).
      */

@@ -9,44 +9,61 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns an event into the extra facts the rules see: asks every {@link Enricher} which lookups the
- * event needs, asks the {@link Lookups} in force for each, and returns the answers as {@link
- * LookupResult}s. Thread-safe when its enrichers and lookups are.
+ * Turns an event into the extra facts the rules see: the answers of the lookups its {@link
+ * Enricher}s ask for ({@link LookupResult}s), the facts its {@link FactProvider}s work out, and
+ * each policy's parameters ({@link PolicyParameters}). Thread-safe when its enrichers, providers
+ * and lookups are.
  *
- * <p>To add enrichment: write an {@link Enricher} and list it in {@link #standard()}; give the
- * service a real {@link Lookups} bean (it replaces the default one, see {@code LookupsProducer});
- * write test cases whose {@code mocks:} answer the lookup by name.
+ * <p>To add enrichment: write an {@link Enricher} or a {@link FactProvider} and list it in {@link
+ * #standard()}; give the service a real {@link Lookups} bean (it replaces the default one, see
+ * {@code LookupsProducer}); write test cases whose {@code mocks:} answer the lookups by name and
+ * whose {@code parameters:} set what the case needs.
  */
 public final class Enrichment {
 
   private final List<Enricher> enrichers;
+  private final List<FactProvider> providers;
 
   public Enrichment(List<Enricher> enrichers) {
-    this.enrichers = List.copyOf(enrichers);
+    this(enrichers, List.of());
   }
 
-  /** The enrichers every path uses (none yet: S3 and Route53 enrichment come later). */
+  public Enrichment(List<Enricher> enrichers, List<FactProvider> providers) {
+    this.enrichers = List.copyOf(enrichers);
+    this.providers = List.copyOf(providers);
+  }
+
+  /** The enrichers and fact providers every path uses. */
   public static Enrichment standard() {
-    return new Enrichment(List.of());
+    return new Enrichment(List.of(), List.of());
   }
 
   public List<Enricher> enrichers() {
     return enrichers;
   }
 
-  /** The facts to insert beside the event; empty when no enricher needs anything. */
-  public List<Object> facts(ChangeEvent event, Lookups lookups) {
-    if (enrichers.isEmpty()) {
-      return List.of();
+  public List<FactProvider> providers() {
+    return providers;
+  }
+
+  /** The facts to insert beside the event. */
+  public List<Object> facts(ChangeEvent event, FactContext context) {
+    List<Object> facts = new ArrayList<>();
+    context
+        .parameters()
+        .forEach((policy, values) -> facts.add(new PolicyParameters(policy, values)));
+    if (!enrichers.isEmpty()) {
+      Set<LookupRequest> requests = new LinkedHashSet<>();
+      for (Enricher e : enrichers) {
+        requests.addAll(e.lookupsFor(event));
+      }
+      for (LookupRequest r : requests) {
+        Optional<JsonNode> answer = context.lookups().find(r.name(), r.key());
+        answer.ifPresent(a -> facts.add(new LookupResult(r.name(), r.key(), a)));
+      }
     }
-    Set<LookupRequest> requests = new LinkedHashSet<>();
-    for (Enricher e : enrichers) {
-      requests.addAll(e.lookupsFor(event));
-    }
-    List<Object> facts = new ArrayList<>(requests.size());
-    for (LookupRequest r : requests) {
-      Optional<JsonNode> answer = lookups.find(r.name(), r.key());
-      answer.ifPresent(a -> facts.add(new LookupResult(r.name(), r.key(), a)));
+    for (FactProvider p : providers) {
+      facts.addAll(p.facts(event, context));
     }
     return facts;
   }

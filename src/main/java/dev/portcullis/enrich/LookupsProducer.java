@@ -19,6 +19,13 @@ public class LookupsProducer {
     return Lookups.NONE;
   }
 
+  /** The service's one store of fact providers' state. */
+  @Produces
+  @Singleton
+  StateStore state() {
+    return new StateStore();
+  }
+
   @Produces
   @DefaultBean
   @Singleton

@@ -217,7 +217,7 @@ public class ChangeEventPipeline {
     DecisionRecord decision;
     byte[] json;
     try {
-      decision = evaluator.evaluate(e, in.arrival);
+      decision = evaluator.evaluate(e, in.arrival, true);
       json = mapper.writeValueAsBytes(decision);
     } catch (RuntimeException | JsonProcessingException ex) {
       LOG.warnf("Policies could not evaluate event %s from %s: %s", e.getId(), in.where(), ex);

@@ -1,15 +1,22 @@
 package dev.portcullis.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
+import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,17 +33,31 @@ public class ChangeEvaluator {
   private final PolicyEngine engine;
   private final Enrichment enrichment;
   private final Lookups lookups;
+  private final StateStore state;
+  private final Map<String, JsonNode> parameterOverrides;
+  private volatile ParametersOf parametersOf;
   private final MeterRegistry registry;
   private final Timer evaluationTimer;
   private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
   private final Clock clock = Clock.systemUTC();
 
+  /** The merged parameters of one policy set generation, computed once per generation. */
+  private record ParametersOf(String version, Map<String, JsonNode> parameters) {}
+
   @Inject
   public ChangeEvaluator(
-      PolicyEngine engine, MeterRegistry registry, Enrichment enrichment, Lookups lookups) {
+      PolicyEngine engine,
+      MeterRegistry registry,
+      Enrichment enrichment,
+      Lookups lookups,
+      StateStore state,
+      PortcullisConfig config,
+      ObjectMapper mapper) {
     this.engine = engine;
     this.enrichment = enrichment;
     this.lookups = lookups;
+    this.state = state;
+    this.parameterOverrides = readOverrides(config.policy().parameters(), mapper);
     this.registry = registry;
     this.evaluationTimer =
         Timer.builder("portcullis.evaluation")
@@ -45,18 +66,52 @@ public class ChangeEvaluator {
             .register(registry);
   }
 
+  private static Map<String, JsonNode> readOverrides(Map<String, String> raw, ObjectMapper mapper) {
+    Map<String, JsonNode> out = new HashMap<>();
+    raw.forEach(
+        (policy, json) -> {
+          try {
+            JsonNode node = mapper.readTree(json);
+            if (node == null || !node.isObject()) {
+              throw new IllegalArgumentException("not a JSON object");
+            }
+            out.put(policy, node);
+          } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                "portcullis.policy.parameters.\""
+                    + policy
+                    + "\" must be a JSON object such as {\"accounts\":[\"111122223333\"]}: "
+                    + e.getMessage(),
+                e);
+          }
+        });
+    return Map.copyOf(out);
+  }
+
+  private Map<String, JsonNode> parameters(PolicySet set) {
+    ParametersOf p = parametersOf;
+    if (p == null || !p.version().equals(set.version())) {
+      p = new ParametersOf(set.version(), set.parameters(parameterOverrides));
+      parametersOf = p;
+    }
+    return p.parameters();
+  }
+
   /**
    * Evaluates an event.
    *
    * @param receivedAt when its input reached Portcullis
+   * @param recordsState true on the stream (fact providers may remember the event); false for a dry
+   *     run, which reads state but never changes it
    * @throws RuntimeException when a rule fails; the caller dead-letters the event
    */
-  public DecisionRecord evaluate(ChangeEvent event, Instant receivedAt) {
+  public DecisionRecord evaluate(ChangeEvent event, Instant receivedAt, boolean recordsState) {
     PolicySet set = engine.current();
     long start = System.nanoTime();
     List<Decision> decisions;
     try {
-      decisions = set.evaluate(event, enrichment.facts(event, lookups), engine.overrides());
+      FactContext context = new FactContext(lookups, parameters(set), state, recordsState);
+      decisions = set.evaluate(event, enrichment.facts(event, context), engine.overrides());
     } finally {
       evaluationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

@@ -33,7 +33,8 @@ final class MetadataReader {
           "tags",
           "sources",
           "eventNames",
-          "dedupWindow");
+          "dedupWindow",
+          "parameters");
 
   private MetadataReader() {}
 
@@ -101,6 +102,10 @@ final class MetadataReader {
         f.error("dedupWindow", "'" + dedup + "' is not an ISO-8601 duration such as PT30M or PT1H");
       }
     }
+    JsonNode parameters = doc.root().get("parameters");
+    if (parameters != null && !parameters.isObject()) {
+      f.error("parameters", "must be a mapping of parameter name to default value");
+    }
     if (problems.size() != before) {
       return null;
     }
@@ -115,7 +120,8 @@ final class MetadataReader {
         tags,
         sources,
         eventNames,
-        dedupWindow);
+        dedupWindow,
+        parameters == null ? null : parameters.deepCopy());
   }
 
   static boolean isHttpUrl(String s) {

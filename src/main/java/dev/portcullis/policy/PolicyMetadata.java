@@ -1,6 +1,8 @@
 package dev.portcullis.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +21,8 @@ import java.util.List;
  * @param sources the event sources it applies to ({@code cloudtrail}, {@code k8s-audit})
  * @param eventNames the CloudTrail event names or Kubernetes verbs it looks at
  * @param dedupWindow optional: how long alert sinks fold repeats of one finding into one alert
+ * @param parameters optional: default values of the policy's parameters (lists, thresholds) that
+ *     fact providers and rules read; configuration and test cases may override them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PolicyMetadata(
@@ -32,9 +36,11 @@ public record PolicyMetadata(
     List<String> tags,
     List<String> sources,
     List<String> eventNames,
-    Duration dedupWindow) {
+    Duration dedupWindow,
+    JsonNode parameters) {
 
   public PolicyMetadata {
+    parameters = parameters == null ? JsonNodeFactory.instance.objectNode() : parameters;
     tags = tags == null ? List.of() : List.copyOf(tags);
     sources = sources == null ? List.of() : List.copyOf(sources);
     eventNames = eventNames == null ? List.of() : List.copyOf(eventNames);

@@ -1,5 +1,7 @@
 package dev.portcullis.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.enrich.JsonMerge;
 import dev.portcullis.event.ChangeEvent;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -105,6 +107,23 @@ public final class PolicySet {
           "rule '" + rule.getName() + "' belongs to no policy and cannot record a finding");
     }
     return id;
+  }
+
+  /**
+   * Each policy's parameters with overrides merged over its defaults; only policies that have
+   * parameters (or overrides) appear.
+   *
+   * @param overrides per policy id, a JSON object merged over the policy.yaml defaults
+   */
+  public Map<String, JsonNode> parameters(Map<String, JsonNode> overrides) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (PolicyMetadata p : policies.values()) {
+      JsonNode merged = JsonMerge.merge(p.parameters(), overrides.get(p.id()));
+      if (merged.size() > 0) {
+        out.put(p.id(), merged);
+      }
+    }
+    return out;
   }
 
   /** Loaded policies by id, in folder order. */

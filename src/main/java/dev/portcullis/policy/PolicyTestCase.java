@@ -15,6 +15,7 @@ import java.util.Map;
  * @param inputs the raw inputs, in order, each in any shape the stream accepts; each may hold
  *     several events (a CloudTrail log file)
  * @param mocks answers of enrichment lookups, by lookup name
+ * @param parameters the policy's parameters for this case, merged over its policy.yaml defaults
  * @param expectEach the expected decisions of this policy, one list per event; when the case gave a
  *     single {@code expect:}, only the last event's list is checked (the others are null)
  */
@@ -25,6 +26,7 @@ public record PolicyTestCase(
     String description,
     List<Input> inputs,
     Map<String, JsonNode> mocks,
+    JsonNode parameters,
     List<List<Expectation>> expectEach) {
 
   /**

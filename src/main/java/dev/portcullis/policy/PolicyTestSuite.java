@@ -3,8 +3,11 @@ package dev.portcullis.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.MockLookups;
+import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.DecodedBatch;
 import dev.portcullis.event.EventDecoder;
@@ -40,7 +43,15 @@ public final class PolicyTestSuite {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> CASE_FIELDS =
-      List.of("description", "event", "eventFile", "events", "mocks", "expect", "expectEach");
+      List.of(
+          "description",
+          "event",
+          "eventFile",
+          "events",
+          "mocks",
+          "parameters",
+          "expect",
+          "expectEach");
   private static final List<String> EXPECT_FIELDS =
       List.of("action", "severity", "summaryContains", "exception");
 
@@ -187,12 +198,16 @@ public final class PolicyTestSuite {
               + " events");
     }
     MockLookups lookups = new MockLookups(c.mocks());
+    // Each case starts from nothing: its own state, its own parameters over the defaults.
+    FactContext context =
+        new FactContext(
+            lookups, set.parameters(Map.of(c.policy(), c.parameters())), new StateStore(), true);
     StringBuilder failures = new StringBuilder();
     for (int i = 0; i < events.size(); i++) {
       ChangeEvent e = events.get(i);
       List<Decision> all;
       try {
-        all = set.evaluate(e, enrichment.facts(e, lookups), Map.of());
+        all = set.evaluate(e, enrichment.facts(e, context), Map.of());
       } catch (RuntimeException ex) {
         return new CaseResult(c, false, "event " + (i + 1) + ": the rules failed: " + ex);
       }
@@ -326,6 +341,10 @@ public final class PolicyTestSuite {
         m.fields().forEachRemaining(e -> mocks.put(e.getKey(), e.getValue()));
       }
     }
+    JsonNode parameters = f.node("parameters");
+    if (parameters != null && !parameters.isObject()) {
+      f.error("parameters", "must be a mapping of parameter name to value");
+    }
     List<List<PolicyTestCase.Expectation>> expectEach = new ArrayList<>();
     JsonNode expect = doc.root().get("expect");
     JsonNode each = doc.root().get("expectEach");
@@ -351,7 +370,15 @@ public final class PolicyTestSuite {
     }
     String name = file.substring(file.lastIndexOf('/') + 1);
     name = name.substring(0, name.lastIndexOf('.'));
-    return new PolicyTestCase(policy, name, file, description, inputs, mocks, expectEach);
+    return new PolicyTestCase(
+        policy,
+        name,
+        file,
+        description,
+        inputs,
+        mocks,
+        parameters == null ? JsonNodeFactory.instance.objectNode() : parameters,
+        expectEach);
   }
 
   private static void input(

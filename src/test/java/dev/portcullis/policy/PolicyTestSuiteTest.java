@@ -74,7 +74,8 @@ class PolicyTestSuiteTest {
     assertThat(problems(load(files)))
         .contains(
             "cloudtrail-stopped/tests/bad.yaml:3: expected: unknown field (known fields:"
-                + " [description, event, eventFile, events, mocks, expect, expectEach])",
+                + " [description, event, eventFile, events, mocks, parameters, expect,"
+                + " expectEach])",
             "cloudtrail-stopped/tests/bad.yaml:2: eventFile: '../../../etc/passwd' not found (a"
                 + " path relative to cloudtrail-stopped/tests/, inside the policies folder)",
             "cloudtrail-stopped/tests/bad.yaml:1: expect: give exactly one of expect: (the last"
