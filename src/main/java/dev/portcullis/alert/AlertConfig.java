@@ -97,7 +97,7 @@ public interface AlertConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** Bound on one HTTP call, connection included. */
+    /** Bound on one HTTP call, from connecting to the last byte of the answer. */
     @WithDefault("PT10S")
     Duration timeout();
 
@@ -126,7 +126,7 @@ public interface AlertConfig {
     /** Link shown as the event's client in PagerDuty, e.g. a Portcullis dashboard. */
     Optional<String> clientUrl();
 
-    /** Calls per second (the Events API allows about 120 per minute per key). */
+    /** Calls per second (the Events API allows about 120 per minute per key); 0: unlimited. */
     @WithDefault("2")
     double rateLimit();
 
@@ -140,7 +140,7 @@ public interface AlertConfig {
     /** Base URL, e.g. {@code http://alertmanager:9093}; alerts go to {@code /api/v2/alerts}. */
     Optional<String> url();
 
-    /** Calls per second. */
+    /** Calls per second; 0: unlimited. */
     @WithDefault("50")
     double rateLimit();
 
@@ -154,7 +154,7 @@ public interface AlertConfig {
     /** The webhook URL ({@code https://hooks.slack.com/services/...}); a secret. */
     Optional<String> url();
 
-    /** Calls per second (Slack allows about one message per second per webhook). */
+    /** Calls per second (Slack allows about one message per second per webhook); 0: unlimited. */
     @WithDefault("1")
     double rateLimit();
 
@@ -172,7 +172,7 @@ public interface AlertConfig {
     @WithDefault("/portcullis")
     String source();
 
-    /** Calls per second. */
+    /** Calls per second; 0: unlimited. */
     @WithDefault("20")
     double rateLimit();
 

@@ -130,34 +130,6 @@ public record PendingAlert(
     }
   }
 
-  /** A resolve of the problem this trigger is about. */
-  public PendingAlert resolvedBy(String why, Instant when) {
-    return new PendingAlert(
-        Kind.RESOLVE,
-        dedupKey,
-        policy,
-        title,
-        severity,
-        action,
-        verdict,
-        summary,
-        runbook,
-        rule,
-        details,
-        owner,
-        tags,
-        dedupWindow,
-        eventId,
-        source,
-        when,
-        change,
-        service,
-        actor,
-        targetRef,
-        target,
-        why);
-  }
-
   /** A bare resolve message for a dedup key. */
   public static PendingAlert resolve(String dedupKey, String why, Instant when) {
     return new PendingAlert(

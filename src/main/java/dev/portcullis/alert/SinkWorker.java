@@ -1,7 +1,6 @@
 package dev.portcullis.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -220,12 +221,11 @@ final class SinkWorker implements AutoCloseable {
             LOG.warnf(
                 "Alert sink %s is failing (%s): circuit open, next try in %s; alerts wait",
                 sink.name(), r.detail(), sink.settings.circuit().openFor());
-          } else {
+          }
+          if (breaker.state() != CircuitBreaker.State.OPEN) {
             LOG.debugf(
                 "Alert sink %s: attempt %d failed (%s); retry in %d ms",
                 sink.name(), attempt, r.detail(), delay.toMillis());
-          }
-          if (breaker.state() != CircuitBreaker.State.OPEN) {
             TimeUnit.NANOSECONDS.sleep(delay.toNanos());
           }
         }
@@ -242,15 +242,25 @@ final class SinkWorker implements AutoCloseable {
       return new HttpAlertSink.Result(
           HttpAlertSink.Verdict.REJECTED, 0, null, "could not render: " + e);
     }
+    // The request timeout ends at the answer's headers; the overall wait also bounds its body.
+    CompletableFuture<HttpResponse<String>> call =
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
     try {
-      HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> resp =
+          call.get(sink.settings.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
       return sink.classify(resp);
-    } catch (HttpTimeoutException e) {
+    } catch (TimeoutException e) {
+      call.cancel(true);
       return retry("timed out after " + sink.settings.timeout());
-    } catch (IOException e) {
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        return retry("timed out after " + sink.settings.timeout());
+      }
       // The exception class says enough (connection refused, reset); messages may hold the URL.
-      return retry("no answer: " + e.getClass().getSimpleName());
+      return retry("no answer: " + cause.getClass().getSimpleName());
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       return retry("interrupted");
     }
