@@ -137,8 +137,18 @@ public interface AlertConfig {
 
   /** Prometheus Alertmanager API v2. */
   interface Alertmanager extends Sink {
-    /** Base URL, e.g. {@code http://alertmanager:9093}; alerts go to {@code /api/v2/alerts}. */
+    /**
+     * Base URL, e.g. {@code http://alertmanager:9093}; alerts go to {@code /api/v2/alerts}. For an
+     * HA cluster, configure one named instance per replica, as Prometheus sends to each.
+     */
     Optional<String> url();
+
+    /**
+     * Labels added to every alert, e.g. {@code
+     * portcullis.alert.alertmanager.extra-labels.cluster=prod}, for Alertmanager routes and
+     * inhibitions; they never replace the labels Portcullis sets.
+     */
+    Map<String, String> extraLabels();
 
     /** Calls per second; 0: unlimited. */
     @WithDefault("50")

@@ -62,7 +62,8 @@ public class AlertSinks {
                 : new AlertmanagerSink(
                     settings(name, c, c.rateLimit(), c.burst()),
                     json,
-                    HttpAlertSink.uri(c.url().get(), key("alertmanager", name, "url"))));
+                    HttpAlertSink.uri(c.url().get(), key("alertmanager", name, "url")),
+                    c.extraLabels()));
     add(
         sinks,
         "slack",

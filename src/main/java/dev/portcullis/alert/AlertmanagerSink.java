@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Prometheus Alertmanager API v2: {@code POST /api/v2/alerts} with one alert per page. Labels
@@ -26,10 +28,27 @@ final class AlertmanagerSink extends HttpAlertSink {
   static final List<String> TARGET_LABELS =
       List.of("type", "account", "region", "namespace", "name");
 
-  private final URI alerts;
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
-  AlertmanagerSink(Settings settings, ObjectMapper json, URI base) {
+  private final URI alerts;
+  private final Map<String, String> extraLabels;
+
+  AlertmanagerSink(
+      Settings settings, ObjectMapper json, URI base, Map<String, String> extraLabels) {
     super(settings, json);
+    extraLabels.keySet().stream()
+        .filter(k -> !LABEL_NAME.matcher(k).matches())
+        .findFirst()
+        .ifPresent(
+            k -> {
+              throw new IllegalArgumentException(
+                  "alert sink "
+                      + settings.name()
+                      + ": extra label '"
+                      + k
+                      + "' is not a valid Alertmanager label name");
+            });
+    this.extraLabels = Map.copyOf(extraLabels);
     String b = base.toString();
     this.alerts = URI.create((b.endsWith("/") ? b : b + "/") + "api/v2/alerts");
   }
@@ -62,6 +81,7 @@ final class AlertmanagerSink extends HttpAlertSink {
     }
     label(labels, "owner", a.owner());
     label(labels, "dedup_key", n.dedupKey());
+    extraLabels.forEach((k, v) -> labels.putIfAbsent(k, labels.textNode(truncate(v, LABEL_MAX))));
 
     ObjectNode ann = alert.putObject("annotations");
     ann.put("summary", AlertText.summary(a));

@@ -37,6 +37,7 @@ public class AlertReceiversResource implements QuarkusTestResourceLifecycleManag
     c.put("portcullis.alert.pagerduty.routing-key", ROUTING_KEY);
     c.put("portcullis.alert.pagerduty.url", pagerDuty.url());
     c.put("portcullis.alert.alertmanager.url", alertmanager.url());
+    c.put("portcullis.alert.alertmanager.extra-labels.cluster", "portcullis-test");
     c.put("portcullis.alert.slack.url", slack.url());
     c.put("portcullis.alert.slack.critical-only.url", criticalSlack.url());
     c.put("portcullis.alert.slack.critical-only.route.min-severity", "critical");

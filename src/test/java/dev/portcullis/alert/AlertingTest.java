@@ -189,6 +189,7 @@ class AlertingTest {
     assertThat(alert.at("/labels/severity").asText()).isEqualTo("high");
     assertThat(alert.at("/labels/owner").asText()).isEqualTo("platform-security");
     assertThat(alert.at("/labels/target_account").asText()).isEqualTo("111122223333");
+    assertThat(alert.at("/labels/cluster").asText()).isEqualTo("portcullis-test");
     assertThat(alert.at("/annotations/summary").asText())
         .contains("ops-alice", "StopLogging", "trail/" + trail, "111122223333");
     assertThat(alert.at("/annotations/runbook_url").asText())

@@ -360,7 +360,11 @@ class SinkDeliveryTest {
     PendingAlert a = alert("am-format");
     AlertState s = paged(a);
     AlertmanagerSink sink =
-        new AlertmanagerSink(settings("alertmanager"), JSON, URI.create(alertmanager.url()));
+        new AlertmanagerSink(
+            settings("alertmanager"),
+            JSON,
+            URI.create(alertmanager.url()),
+            Map.of("cluster", "test-cluster", "policy", "not-ours-to-set"));
     SinkWorker w = worker(sink);
 
     done(w.submit(new Notification(Kind.TRIGGER, s), 0));
@@ -373,6 +377,7 @@ class SinkDeliveryTest {
     assertThat(labels.path("severity").asText()).isEqualTo("high");
     assertThat(labels.path("target_account").asText()).isEqualTo("111122223333");
     assertThat(labels.path("target_name").asText()).isEqualTo("am-format");
+    assertThat(labels.path("cluster").asText()).isEqualTo("test-cluster");
     JsonNode ann = held.get(0).path("annotations");
     assertThat(ann.path("summary").asText()).isEqualTo(a.summary());
     assertThat(ann.path("runbook_url").asText()).isEqualTo(a.runbook());
@@ -390,6 +395,20 @@ class SinkDeliveryTest {
                 .at("/annotations/resolved_because")
                 .asText())
         .isEqualTo("trail back");
+  }
+
+  @Test
+  void anExtraLabelThatIsNoLabelNameStopsTheStartWithTheSinksName() {
+    assertThatThrownBy(
+            () ->
+                new AlertmanagerSink(
+                    settings("alertmanager/prod"),
+                    JSON,
+                    URI.create(alertmanager.url()),
+                    Map.of("bad-name", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("alertmanager/prod")
+        .hasMessageContaining("bad-name");
   }
 
   // --- outages, rejections, give-ups
