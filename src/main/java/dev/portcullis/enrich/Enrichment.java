@@ -2,6 +2,7 @@ package dev.portcullis.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.identity.SecretChanges;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class Enrichment {
 
   /** The enrichers and fact providers every path uses. */
   public static Enrichment standard() {
-    return new Enrichment(List.of(), List.of());
+    return new Enrichment(List.of(), List.of(new SecretChanges()));
   }
 
   public List<Enricher> enrichers() {

@@ -36,6 +36,9 @@ final class PolicyLint {
           "getAction\\(\\)\\s*\\.\\s*equals(?:IgnoreCase)?\\(\\s*\"([^\"\\\\]*)\"\\s*\\)"
               + "|\"([^\"\\\\]*)\"\\s*\\.\\s*equals(?:IgnoreCase)?\\(\\s*[\\w$.]*getAction\\(\\)\\s*\\)");
 
+  /** {@code eventNames: ["*"]}: a policy about every write (console changes), not named events. */
+  static final String ANY = "*";
+
   private static final Pattern STRING = Pattern.compile("\"([^\"\\\\]*)\"");
 
   private PolicyLint() {}
@@ -58,7 +61,7 @@ final class PolicyLint {
     String yaml = meta.id() + "/" + PolicyCompiler.METADATA;
     int eventNamesLine = metadataLines.getOrDefault("eventNames", 0);
     for (String name : meta.eventNames()) {
-      if (mixed && !startsUpper(name)) {
+      if (mixed && !startsUpper(name) || name.equals(ANY)) {
         continue;
       }
       report(

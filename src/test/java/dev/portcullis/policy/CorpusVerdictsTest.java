@@ -3,6 +3,10 @@ package dev.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.FactContext;
+import dev.portcullis.enrich.Lookups;
+import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
 import dev.portcullis.testing.Corpus;
@@ -31,12 +35,17 @@ class CorpusVerdictsTest {
         new PolicyCompiler(-1, Clock.systemUTC())
             .compile(PolicySources.fromDirectory(Path.of("rules")));
     EventDecoder decoder = new EventDecoder(new ObjectMapper(), 1 << 24);
+    // The service's enrichment with default parameters, no AWS lookups, and one state for the whole
+    // corpus read in order, as the stream would see it.
+    Enrichment enrichment = Enrichment.standard();
+    FactContext context =
+        new FactContext(Lookups.NONE, policies.parameters(Map.of()), new StateStore(), true);
     TreeSet<String> flagged = new TreeSet<>();
     for (String kind : List.of("cloudtrail", "k8saudit")) {
       for (Corpus.Line line : Corpus.lines(kind)) {
         for (ChangeEvent e :
             decoder.decode(line.json().getBytes(StandardCharsets.UTF_8), Instant.EPOCH).events()) {
-          for (Decision d : policies.evaluate(e, List.of(), Map.of())) {
+          for (Decision d : policies.evaluate(e, enrichment.facts(e, context), Map.of())) {
             flagged.add(line.ref() + " " + d.policy());
           }
         }
