@@ -3,6 +3,7 @@ package dev.portcullis.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.ingest.KafkaBootstrap;
+import dev.portcullis.ingest.KafkaTopics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -12,18 +13,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.io.IOException;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,28 +59,16 @@ public class AlertBootstrap {
     int partitions = portcullis.topics().partitions();
     List<NewTopic> wanted =
         List.of(
-            new NewTopic(config.topic(), partitions, (short) 1),
-            new NewTopic(config.stateTopic(), partitions, (short) 1)
+            KafkaTopics.topic(config.topic(), partitions),
+            KafkaTopics.topic(config.stateTopic(), partitions)
                 .configs(
                     Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-    try (Admin admin = Admin.create(clients)) {
-      Set<String> existing = new HashSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
-      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-      if (!missing.isEmpty()) {
-        try {
-          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException e) {
+    try {
+      KafkaTopics.createMissing(clients, wanted);
+    } catch (IOException e) {
       LOG.warnf(
           "Could not create the alert topics %s and %s: %s",
           config.topic(), config.stateTopic(), e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

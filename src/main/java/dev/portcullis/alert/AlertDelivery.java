@@ -2,6 +2,7 @@ package dev.portcullis.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.alert.AlertState.Obligation;
+import dev.portcullis.ingest.InFlightGate;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,7 +39,7 @@ public class AlertDelivery {
   private final AlertDeadLetters deadLetters;
   private final AlertConfig config;
   private final ObjectMapper json;
-  private final InFlightLimit limit;
+  private final InFlightGate limit;
   private final Clock clock = Clock.systemUTC();
 
   @Inject
@@ -55,7 +56,7 @@ public class AlertDelivery {
     this.deadLetters = deadLetters;
     this.config = config;
     this.json = json;
-    this.limit = new InFlightLimit(config.maxInFlight());
+    this.limit = new InFlightGate(config.maxInFlight());
   }
 
   @Incoming(ALERTS_IN)

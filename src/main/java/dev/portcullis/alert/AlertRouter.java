@@ -3,6 +3,7 @@ package dev.portcullis.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.ingest.InFlightGate;
 import dev.portcullis.policy.Enforcement;
 import dev.portcullis.policy.Severity;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -42,7 +43,7 @@ public class AlertRouter {
   private final AlertMetrics metrics;
   private final AlertDeadLetters deadLetters;
   private final ObjectMapper json;
-  private final InFlightLimit limit = new InFlightLimit(2000);
+  private final InFlightGate limit = new InFlightGate(2000);
 
   @Inject
   public AlertRouter(

@@ -11,11 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,9 +21,7 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -135,37 +130,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Creates the topics that do not exist yet. */
   public void createTopics(Collection<String> names, int partitions) throws IOException {
-    createTopics(bootstrapServers(), names, partitions);
-  }
-
-  /** Creates missing topics on any cluster; an existing topic is left as it is. */
-  public static void createTopics(String bootstrap, Collection<String> names, int partitions)
-      throws IOException {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      Set<String> existing = new HashSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
-      List<NewTopic> missing =
-          names.stream()
-              .distinct()
-              .filter(n -> !existing.contains(n))
-              .map(n -> new NewTopic(n, partitions, (short) 1))
-              .toList();
-      if (!missing.isEmpty()) {
-        try {
-          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("creating topics " + names + " failed: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while creating topics", e);
-    }
+    KafkaTopics.createMissing(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+        names.stream().map(n -> KafkaTopics.topic(n, partitions)).toList());
   }
 
   private Admin admin() {

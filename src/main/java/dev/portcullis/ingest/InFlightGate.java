@@ -5,11 +5,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Bounds the records written to Kafka but not yet acknowledged. Reading pauses (the returned stage
- * stays incomplete) while the bound is reached, and resumes when half of them are acknowledged, so
- * a slow broker slows the consumer instead of filling memory. Thread-safe.
+ * Bounds work started but not yet acknowledged: records written to Kafka, pending alerts handed to
+ * sinks. Reading pauses (the returned stage stays incomplete) while the bound is reached, and
+ * resumes when half of the work is done, so a slow broker or sink slows the consumer instead of
+ * filling memory. Thread-safe.
  */
-final class InFlightGate {
+public final class InFlightGate {
 
   private static final CompletionStage<Void> OPEN = CompletableFuture.completedFuture(null);
 
@@ -17,12 +18,12 @@ final class InFlightGate {
   private int inFlight;
   private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
 
-  InFlightGate(int max) {
+  public InFlightGate(int max) {
     this.max = Math.max(1, max);
   }
 
   /** Completes when there is room for more records. */
-  synchronized CompletionStage<Void> awaitRoom() {
+  public synchronized CompletionStage<Void> awaitRoom() {
     if (inFlight < max) {
       return OPEN;
     }
@@ -31,11 +32,11 @@ final class InFlightGate {
     return f;
   }
 
-  synchronized void acquire() {
+  public synchronized void acquire() {
     inFlight++;
   }
 
-  void release() {
+  public void release() {
     ArrayDeque<CompletableFuture<Void>> wake = null;
     synchronized (this) {
       inFlight--;
@@ -49,7 +50,7 @@ final class InFlightGate {
     }
   }
 
-  synchronized int inFlight() {
+  public synchronized int inFlight() {
     return inFlight;
   }
 }

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -60,7 +62,9 @@ public class KafkaBootstrap {
               config.topics().decisions(),
               config.topics().deadLetter());
       try {
-        EmbeddedKafkaBroker.createTopics(servers, topics, config.topics().partitions());
+        KafkaTopics.createMissing(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+            topics.stream().map(t -> KafkaTopics.topic(t, config.topics().partitions())).toList());
       } catch (IOException e) {
         if (embedded != null) {
           throw e;
