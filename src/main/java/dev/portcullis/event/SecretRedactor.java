@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Removes secret material from an event tree in place, before anything else sees it.
@@ -26,6 +27,8 @@ import java.util.Map;
 public final class SecretRedactor {
 
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  private static final Pattern ITEM = Pattern.compile("/(requestObject|responseObject)/items/\\d+");
 
   private SecretRedactor() {}
 
@@ -66,7 +69,8 @@ public final class SecretRedactor {
         String name = e.getKey();
         if (name.equalsIgnoreCase("SecretString") || name.equalsIgnoreCase("SecretBinary")) {
           toRemove.add(name);
-        } else {
+        } else if (e.getValue().isContainerNode()) {
+          // Only containers can hold secret material below them; values need no path.
           walk(e.getValue(), path + "/" + escape(name), secretsEvent, out);
         }
       }
@@ -79,6 +83,9 @@ public final class SecretRedactor {
           secretsEvent != null && path.equals(secretsEvent + "/requestObject");
       for (int i = 0; i < arr.size(); i++) {
         JsonNode el = arr.get(i);
+        if (!el.isContainerNode()) {
+          continue;
+        }
         String elPath = path + "/" + i;
         if (jsonPatchOnSecret && el instanceof ObjectNode op) {
           redactPatchOperation(op, elPath, out);
@@ -94,9 +101,7 @@ public final class SecretRedactor {
       return false;
     }
     String p = path.substring(event.length());
-    return p.equals("/requestObject")
-        || p.equals("/responseObject")
-        || p.matches("/(requestObject|responseObject)/items/\\d+");
+    return p.equals("/requestObject") || p.equals("/responseObject") || ITEM.matcher(p).matches();
   }
 
   /**
@@ -144,6 +149,9 @@ public final class SecretRedactor {
   }
 
   private static String escape(String name) {
+    if (name.indexOf('~') < 0 && name.indexOf('/') < 0) {
+      return name;
+    }
     return name.replace("~", "~0").replace("/", "~1");
   }
 }
