@@ -3,6 +3,11 @@ package dev.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enrich.DueEvaluation;
+import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.FactContext;
+import dev.portcullis.enrich.Lookups;
+import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
 import dev.portcullis.testing.Corpus;
@@ -12,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -31,12 +37,23 @@ class CorpusVerdictsTest {
         new PolicyCompiler(-1, Clock.systemUTC())
             .compile(PolicySources.fromDirectory(Path.of("rules")));
     EventDecoder decoder = new EventDecoder(new ObjectMapper(), 1 << 24);
+    // As the stream runs them: the standard enrichment, default parameters, no AWS lookups, one
+    // state across the whole corpus, and the decisions that fall due later counted for the event
+    // that made them due.
+    Enrichment enrichment = Enrichment.standard();
+    FactContext context =
+        new FactContext(Lookups.NONE, policies.parameters(Map.of()), new StateStore(), true);
     TreeSet<String> flagged = new TreeSet<>();
     for (String kind : List.of("cloudtrail", "k8saudit")) {
       for (Corpus.Line line : Corpus.lines(kind)) {
         for (ChangeEvent e :
             decoder.decode(line.json().getBytes(StandardCharsets.UTF_8), Instant.EPOCH).events()) {
-          for (Decision d : policies.evaluate(e, List.of(), Map.of())) {
+          List<Decision> decisions =
+              new ArrayList<>(policies.evaluate(e, enrichment.facts(e, context), Map.of()));
+          for (DueEvaluation due : enrichment.due(context, null)) {
+            decisions.addAll(policies.evaluate(due, Map.of()));
+          }
+          for (Decision d : decisions) {
             flagged.add(line.ref() + " " + d.policy());
           }
         }
