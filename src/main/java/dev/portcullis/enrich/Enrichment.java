@@ -1,8 +1,11 @@
 package dev.portcullis.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.enrich.route53.WeightShiftFacts;
+import dev.portcullis.enrich.route53.ZoneSplitBrainFacts;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.identity.SecretChanges;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +39,8 @@ public final class Enrichment {
 
   /** The enrichers and fact providers every path uses. */
   public static Enrichment standard() {
-    return new Enrichment(List.of(), List.of(new SecretChanges()));
+    return new Enrichment(
+        List.of(), List.of(new SecretChanges(), new WeightShiftFacts(), new ZoneSplitBrainFacts()));
   }
 
   public List<Enricher> enrichers() {
@@ -67,5 +71,28 @@ public final class Enrichment {
       facts.addAll(p.facts(event, context));
     }
     return facts;
+  }
+
+  /**
+   * Judgements of earlier events that are due now ({@link DeferredFacts}), each with the policies'
+   * parameters added to its facts.
+   *
+   * @param wallClock wall-clock time for judgements due on a quiet stream, or null for event time
+   *     alone
+   */
+  public List<DueEvaluation> due(FactContext context, Instant wallClock) {
+    List<DueEvaluation> out = new ArrayList<>();
+    for (FactProvider p : providers) {
+      if (p instanceof DeferredFacts d) {
+        for (DueEvaluation due : d.due(context, wallClock)) {
+          List<Object> facts = new ArrayList<>(due.facts());
+          context
+              .parameters()
+              .forEach((policy, values) -> facts.add(new PolicyParameters(policy, values)));
+          out.add(new DueEvaluation(due.id(), due.policy(), due.event(), List.copyOf(facts)));
+        }
+      }
+    }
+    return out;
   }
 }

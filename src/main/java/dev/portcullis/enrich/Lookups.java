@@ -6,8 +6,9 @@ import java.util.Optional;
 /**
  * Read-only answers to named lookups about the world a change lands in, as JSON: for example {@code
  * s3.objects} keyed by {@code bucket/prefix} (which objects a lifecycle rule would expire), or
- * {@code route53.recordSets} keyed by hosted zone id. Rules never call this (they are pure); {@link
- * Enrichment} asks it before evaluation and inserts each answer as a {@link LookupResult} fact.
+ * {@code route53.recordSets} keyed by {@code zone/name./TYPE}. Rules never call this (they are
+ * pure); {@link Enrichment} asks it before evaluation and inserts each answer as a {@link
+ * LookupResult} fact.
  *
  * <p>Implementations: {@link #NONE} (the default until a real one is installed), {@link
  * MockLookups} (policy test cases' {@code mocks:}), and, later, AWS-backed lookups. A real

@@ -3,6 +3,7 @@ package dev.portcullis.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
@@ -16,6 +17,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,9 @@ public class ChangeEvaluator {
   private final Timer evaluationTimer;
   private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
   private final Clock clock = Clock.systemUTC();
+
+  /** Source of decision records Portcullis makes on its own, later than their event. */
+  public static final String DEFERRED_SOURCE = "portcullis";
 
   /** The merged parameters of one policy set generation, computed once per generation. */
   private record ParametersOf(String version, Map<String, JsonNode> parameters) {}
@@ -116,6 +121,44 @@ public class ChangeEvaluator {
       evaluationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     return DecisionRecord.of(event, receivedAt, clock.instant(), set.version(), decisions);
+  }
+
+  /**
+   * Judgements of earlier stream events that are due now (e.g. a DNS change whose mirror in the
+   * paired zone never came), each as a decision record of its own: source {@code portcullis}, the
+   * original event's actor, action and target, and a stable id derived from its id. Only records
+   * with a decision are returned. Judged by the policies in force, with enforcement overrides and
+   * exceptions (by the original event's time).
+   *
+   * @param wallClock now, for judgements due on a quiet stream; null to go by event time alone
+   */
+  public List<DecisionRecord> due(Instant wallClock) {
+    PolicySet set = engine.current();
+    FactContext context = new FactContext(lookups, parameters(set), state, true);
+    List<DecisionRecord> out = new ArrayList<>();
+    for (DueEvaluation due : enrichment.due(context, wallClock)) {
+      List<Decision> decisions = set.evaluate(due, engine.overrides());
+      if (!decisions.isEmpty()) {
+        ChangeEvent e = due.event();
+        Instant now = clock.instant();
+        out.add(
+            new DecisionRecord(
+                due.id(),
+                DEFERRED_SOURCE,
+                e.getEventTime(),
+                e.isEventTimeEstimated() ? Boolean.TRUE : null,
+                now,
+                now,
+                e.getActor(),
+                e.getAction(),
+                e.getService(),
+                e.getTarget(),
+                e.getOutcome(),
+                set.version(),
+                decisions));
+      }
+    }
+    return out;
   }
 
   /** Counts the decisions of a record once it is written (or answered). */

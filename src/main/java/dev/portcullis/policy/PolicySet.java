@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.JsonMerge;
 import dev.portcullis.event.ChangeEvent;
 import java.time.Instant;
@@ -87,6 +88,17 @@ public final class PolicySet {
       decisions.add(waiver == null ? d : d.suppressedBy(waiver.id()));
     }
     return decisions;
+  }
+
+  /**
+   * Evaluates a judgement that fell due after its event (a DNS change whose mirror never came): the
+   * original event with the due facts, keeping only the decisions of the policy it is for (the
+   * others judged the event when it arrived).
+   */
+  public List<Decision> evaluate(DueEvaluation due, Map<String, Enforcement> overrides) {
+    return evaluate(due.event(), due.facts(), overrides).stream()
+        .filter(d -> d.policy().equals(due.policy()))
+        .toList();
   }
 
   /** The first exception (by id) that waives this policy's finding on this event, or null. */

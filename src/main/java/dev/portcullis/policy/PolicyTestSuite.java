@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.MockLookups;
@@ -205,9 +206,14 @@ public final class PolicyTestSuite {
     StringBuilder failures = new StringBuilder();
     for (int i = 0; i < events.size(); i++) {
       ChangeEvent e = events.get(i);
-      List<Decision> all;
+      List<Decision> all = new ArrayList<>();
       try {
-        all = set.evaluate(e, enrichment.facts(e, context), Map.of());
+        all.addAll(set.evaluate(e, enrichment.facts(e, context), Map.of()));
+        // Judgements of earlier events that this event made due (its time moved the watermark
+        // past their window) show on this event.
+        for (DueEvaluation due : enrichment.due(context, null)) {
+          all.addAll(set.evaluate(due, Map.of()));
+        }
       } catch (RuntimeException ex) {
         return new CaseResult(c, false, "event " + (i + 1) + ": the rules failed: " + ex);
       }

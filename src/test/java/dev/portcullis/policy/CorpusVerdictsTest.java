@@ -3,6 +3,7 @@ package dev.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -35,8 +37,9 @@ class CorpusVerdictsTest {
         new PolicyCompiler(-1, Clock.systemUTC())
             .compile(PolicySources.fromDirectory(Path.of("rules")));
     EventDecoder decoder = new EventDecoder(new ObjectMapper(), 1 << 24);
-    // The service's enrichment with default parameters, no AWS lookups, and one state for the whole
-    // corpus read in order, as the stream would see it.
+    // As the stream runs them: the standard enrichment, default parameters, no AWS lookups, one
+    // state across the whole corpus, and the decisions that fall due later counted for the event
+    // that made them due.
     Enrichment enrichment = Enrichment.standard();
     FactContext context =
         new FactContext(Lookups.NONE, policies.parameters(Map.of()), new StateStore(), true);
@@ -45,7 +48,12 @@ class CorpusVerdictsTest {
       for (Corpus.Line line : Corpus.lines(kind)) {
         for (ChangeEvent e :
             decoder.decode(line.json().getBytes(StandardCharsets.UTF_8), Instant.EPOCH).events()) {
-          for (Decision d : policies.evaluate(e, enrichment.facts(e, context), Map.of())) {
+          List<Decision> decisions =
+              new ArrayList<>(policies.evaluate(e, enrichment.facts(e, context), Map.of()));
+          for (DueEvaluation due : enrichment.due(context, null)) {
+            decisions.addAll(policies.evaluate(due, Map.of()));
+          }
+          for (Decision d : decisions) {
             flagged.add(line.ref() + " " + d.policy());
           }
         }

@@ -1,0 +1,286 @@
+package dev.portcullis.enrich.route53;
+
+import dev.portcullis.event.ChangeEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Record changes in a paired zone still waiting for their mirror, and the stream's event-time
+ * watermark that says when the wait is over.
+ *
+ * <p>Keyed by the record's name relative to its zone's apex ({@code api} for {@code
+ * api.blue.k8s.example.com} in {@code blue.k8s.example.com}): a change and its mirror share that
+ * key, so the entries of one key are all that matching ever reads. The watermark is the newest
+ * CloudTrail event time seen minus the allowed lateness; a change is overdue once the watermark has
+ * passed its time plus the window, or, on a quiet stream, once that long (window plus lateness) has
+ * passed on the wall clock since it was seen. Decided changes are remembered for an hour of event
+ * time so that a mirror arriving after the decision is taken as that late mirror, not as a new
+ * unmirrored change.
+ *
+ * <p>Bounded: beyond {@code maxEntries} waiting changes the oldest is dropped (and counted).
+ * Thread-safe.
+ */
+public final class PendingMirrors {
+
+  /** Waiting changes kept by default. */
+  public static final int DEFAULT_MAX_ENTRIES = 50_000;
+
+  /** How long a decided change is remembered to recognise its late mirror. */
+  static final Duration LATE_MIRROR_MEMORY = Duration.ofHours(1);
+
+  /**
+   * One change waiting for its mirror.
+   *
+   * @param pair the pair it belongs to
+   * @param changed the side whose zone changed
+   * @param other the side that must mirror it
+   * @param relative name relative to the changed zone's apex ({@code @} for the apex)
+   * @param name the full normalised name changed
+   * @param type record type
+   * @param action CREATE, UPSERT or DELETE
+   * @param time event time of the change
+   * @param seenAt wall-clock time it was seen
+   * @param event the change event (judged again when the mirror is overdue)
+   */
+  public record Pending(
+      ZonePairs.Pair pair,
+      ZonePairs.Side changed,
+      ZonePairs.Side other,
+      String relative,
+      String name,
+      String type,
+      String action,
+      Instant time,
+      Instant seenAt,
+      ChangeEvent event) {
+
+    boolean mirrors(Pending p) {
+      return pair.id().equals(p.pair.id())
+          && !changed.equals(p.changed)
+          && relative.equals(p.relative)
+          && type.equals(p.type)
+          && sameAction(action, p.action);
+    }
+  }
+
+  /**
+   * A change whose mirror did not come in time.
+   *
+   * @param pending the change
+   * @param decidedBy {@code event time} (the watermark passed) or {@code wall clock} (a quiet
+   *     stream)
+   */
+  public record Overdue(Pending pending, String decidedBy) {}
+
+  /** What {@link #offer} did with a change. */
+  public enum Offer {
+    /** It mirrors a waiting change, which is cleared. */
+    MIRRORED,
+    /** It mirrors a change already decided overdue: the late mirror, nothing to wait for. */
+    LATE_MIRROR,
+    /** It now waits for its own mirror. */
+    WAITING
+  }
+
+  private final Clock clock;
+  private final int maxEntries;
+  private final Map<String, List<Pending>> waiting = new LinkedHashMap<>();
+  private final Map<String, List<Pending>> decided = new LinkedHashMap<>();
+  private int size;
+  private Instant newest;
+  private final AtomicLong dropped = new AtomicLong();
+
+  public PendingMirrors() {
+    this(Clock.systemUTC(), DEFAULT_MAX_ENTRIES);
+  }
+
+  public PendingMirrors(Clock clock, int maxEntries) {
+    this.clock = clock;
+    this.maxEntries = maxEntries;
+  }
+
+  /**
+   * CREATE and UPSERT both leave the record in place (tools such as external-dns create with
+   * UPSERT), so either mirrors the other; DELETE mirrors DELETE.
+   */
+  static boolean sameAction(String a, String b) {
+    boolean deleteA = RecordSetChange.DELETE.equals(a);
+    boolean deleteB = RecordSetChange.DELETE.equals(b);
+    return deleteA == deleteB;
+  }
+
+  /** Moves the watermark: an event of the stream with this event time was seen. */
+  public synchronized void observe(Instant eventTime) {
+    if (newest == null || eventTime.isAfter(newest)) {
+      newest = eventTime;
+    }
+  }
+
+  /** Newest event time seen minus the lateness; null before the first event. */
+  public synchronized Instant watermark(Duration lateness) {
+    return newest == null ? null : newest.minus(lateness);
+  }
+
+  /**
+   * Matches a change against the waiting ones of its pair: a mirror within the window clears the
+   * waiting change; otherwise the change waits for its own mirror.
+   */
+  public synchronized Offer offer(
+      ZonePairs.Pair pair,
+      ZonePairs.Side changed,
+      ZonePairs.Side other,
+      String relative,
+      String name,
+      String type,
+      String action,
+      ChangeEvent event,
+      Duration window) {
+    Pending p =
+        new Pending(
+            pair,
+            changed,
+            other,
+            relative,
+            name,
+            type,
+            action,
+            event.getEventTime(),
+            clock.instant(),
+            event);
+    List<Pending> list = waiting.get(relative);
+    if (list != null) {
+      for (Iterator<Pending> it = list.iterator(); it.hasNext(); ) {
+        Pending q = it.next();
+        if (q.mirrors(p) && Duration.between(q.time(), p.time()).abs().compareTo(window) <= 0) {
+          it.remove();
+          size--;
+          if (list.isEmpty()) {
+            waiting.remove(relative);
+          }
+          return Offer.MIRRORED;
+        }
+      }
+    }
+    List<Pending> gone = decided.get(relative);
+    if (gone != null) {
+      for (Iterator<Pending> it = gone.iterator(); it.hasNext(); ) {
+        if (it.next().mirrors(p)) {
+          it.remove();
+          if (gone.isEmpty()) {
+            decided.remove(relative);
+          }
+          return Offer.LATE_MIRROR;
+        }
+      }
+    }
+    waiting.computeIfAbsent(relative, k -> new ArrayList<>()).add(p);
+    size++;
+    if (size > maxEntries) {
+      dropOldest();
+    }
+    return Offer.WAITING;
+  }
+
+  /**
+   * Takes the changes whose mirror is overdue: the watermark (newest event time minus lateness) has
+   * passed their time plus the window, or, when {@code wallClock} is given, that much time has
+   * passed on the wall clock since they were seen.
+   */
+  public synchronized List<Overdue> takeDue(Duration window, Duration lateness, Instant wallClock) {
+    Instant mark = watermark(lateness);
+    List<Overdue> due = new ArrayList<>();
+    for (List<Pending> list : waiting.values()) {
+      for (Pending p : list) {
+        if (mark != null && mark.isAfter(p.time().plus(window))) {
+          due.add(new Overdue(p, "event time"));
+        } else if (wallClock != null && wallClock.isAfter(p.seenAt().plus(window).plus(lateness))) {
+          due.add(new Overdue(p, "wall clock"));
+        }
+      }
+    }
+    // Oldest first: a waiting change that mirrors an older overdue one (outside the window) is
+    // that change's late mirror, not a split of its own.
+    due.sort(Comparator.comparing((Overdue o) -> o.pending().time()));
+    List<Overdue> out = new ArrayList<>();
+    for (Overdue o : due) {
+      Pending p = o.pending();
+      List<Pending> list = waiting.get(p.relative());
+      if (list == null || !list.remove(p)) {
+        continue; // taken as the late mirror of an older change
+      }
+      size--;
+      out.add(o);
+      boolean mirrored = false;
+      for (Iterator<Pending> it = list.iterator(); it.hasNext(); ) {
+        if (it.next().mirrors(p)) {
+          it.remove();
+          size--;
+          mirrored = true;
+          break;
+        }
+      }
+      if (list.isEmpty()) {
+        waiting.remove(p.relative());
+      }
+      if (!mirrored) {
+        decided.computeIfAbsent(p.relative(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    forgetDecided(mark, wallClock);
+    return out;
+  }
+
+  private void forgetDecided(Instant mark, Instant wallClock) {
+    for (Iterator<List<Pending>> lists = decided.values().iterator(); lists.hasNext(); ) {
+      List<Pending> list = lists.next();
+      list.removeIf(
+          p ->
+              mark != null && mark.isAfter(p.time().plus(LATE_MIRROR_MEMORY))
+                  || wallClock != null && wallClock.isAfter(p.seenAt().plus(LATE_MIRROR_MEMORY)));
+      while (list.size() > 100) {
+        list.remove(0);
+      }
+      if (list.isEmpty()) {
+        lists.remove();
+      }
+    }
+  }
+
+  private void dropOldest() {
+    Pending oldest = null;
+    for (List<Pending> list : waiting.values()) {
+      for (Pending p : list) {
+        if (oldest == null || p.time().isBefore(oldest.time())) {
+          oldest = p;
+        }
+      }
+    }
+    if (oldest != null) {
+      List<Pending> list = waiting.get(oldest.relative());
+      list.remove(oldest);
+      if (list.isEmpty()) {
+        waiting.remove(oldest.relative());
+      }
+      size--;
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Changes waiting for their mirror now. */
+  public synchronized int size() {
+    return size;
+  }
+
+  /** Waiting changes dropped because the bound was reached (never decided). */
+  public long dropped() {
+    return dropped.get();
+  }
+}
