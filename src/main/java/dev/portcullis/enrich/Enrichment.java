@@ -35,7 +35,7 @@ public final class Enrichment {
 
   /** The enrichers and fact providers every path uses. */
   public static Enrichment standard() {
-    return new Enrichment(List.of(), List.of());
+    return new Enrichment(List.of(), List.of(new dev.portcullis.protect.S3ProtectionFacts()));
   }
 
   public List<Enricher> enrichers() {
