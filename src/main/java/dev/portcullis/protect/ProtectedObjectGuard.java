@@ -55,7 +55,8 @@ import org.jboss.logging.Logger;
  * {@code portcullis.guard.check.failures}; a record the topic does not take is sent again at the
  * next tick. Objects it sees are recorded as protected keys in {@link ProtectionState}, so their
  * buckets count as known to hold protected objects. {@code portcullis.guard.objects} gauges how
- * many objects are present, missing or not yet checked.
+ * many objects are present, missing or not yet checked; {@code portcullis.guard.rounds} counts
+ * completed rounds.
  */
 @ApplicationScoped
 public class ProtectedObjectGuard {
@@ -110,6 +111,7 @@ public class ProtectedObjectGuard {
   private final StateStore state;
   private final GuardConfig config;
   private final Counter checkFailures;
+  private final Counter rounds;
   private final MeterRegistry registry;
   private final Clock clock = Clock.systemUTC();
 
@@ -137,6 +139,10 @@ public class ProtectedObjectGuard {
     this.checkFailures =
         Counter.builder("portcullis.guard.check.failures")
             .description("Guard checks of protected objects that S3 did not answer")
+            .register(registry);
+    this.rounds =
+        Counter.builder("portcullis.guard.rounds")
+            .description("Rounds in which the guard checked every protected object")
             .register(registry);
     for (Status s : Status.values()) {
       Gauge.builder("portcullis.guard.objects", this, g -> g.count(s))
@@ -174,7 +180,9 @@ public class ProtectedObjectGuard {
   @Scheduled(
       identity = "protected-object-guard",
       every = "${portcullis.protection.guard.interval:PT1M}",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      // Not while starting: the decisions channel is wired only once the application runs.
+      skipExecutionIf = Scheduled.ApplicationNotRunning.class)
   void tick() {
     check();
   }
@@ -198,6 +206,7 @@ public class ProtectedObjectGuard {
         present(w, r.value(), now);
       }
     }
+    rounds.increment();
   }
 
   private void missing(Watch w, Instant now) {

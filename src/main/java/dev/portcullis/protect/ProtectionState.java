@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +71,9 @@ public final class ProtectionState {
     final Instant firstSeen;
     final LinkedHashMap<String, KeyState> keys = new LinkedHashMap<>();
     final TreeMap<String, Instant> clusterRoots = new TreeMap<>();
-    final TreeMap<Instant, LifecycleSnapshot> lifecycle = new TreeMap<>(Comparator.reverseOrder());
+
+    /** Newest first by event time; of two with the same time, the later arrival first. */
+    final List<LifecycleSnapshot> lifecycle = new ArrayList<>();
 
     Bucket(Instant firstSeen) {
       this.firstSeen = firstSeen;
@@ -171,13 +172,18 @@ public final class ProtectionState {
   public void lifecycle(String bucketName, JsonNode configuration, Instant at, String eventId) {
     Bucket b = bucket(bucketName, at);
     synchronized (b) {
-      LifecycleSnapshot old = b.lifecycle.get(at);
-      if (old != null && old.eventId().equals(eventId)) {
-        return;
+      for (LifecycleSnapshot s : b.lifecycle) {
+        if (s.eventId().equals(eventId)) {
+          return; // the same event again
+        }
       }
-      b.lifecycle.put(at, new LifecycleSnapshot(configuration, at, eventId));
+      int i = 0;
+      while (i < b.lifecycle.size() && b.lifecycle.get(i).at().isAfter(at)) {
+        i++;
+      }
+      b.lifecycle.add(i, new LifecycleSnapshot(configuration, at, eventId));
       while (b.lifecycle.size() > LIFECYCLE_HISTORY) {
-        b.lifecycle.pollLastEntry();
+        b.lifecycle.remove(b.lifecycle.size() - 1);
       }
     }
   }
@@ -189,8 +195,7 @@ public final class ProtectionState {
       return Optional.empty();
     }
     synchronized (b) {
-      Map.Entry<Instant, LifecycleSnapshot> e = b.lifecycle.firstEntry();
-      return e == null ? Optional.empty() : Optional.of(e.getValue());
+      return b.lifecycle.isEmpty() ? Optional.empty() : Optional.of(b.lifecycle.get(0));
     }
   }
 
@@ -205,7 +210,7 @@ public final class ProtectionState {
     }
     synchronized (b) {
       boolean found = false;
-      for (LifecycleSnapshot s : b.lifecycle.values()) { // newest first
+      for (LifecycleSnapshot s : b.lifecycle) { // newest first
         if (found) {
           return Optional.of(s);
         }

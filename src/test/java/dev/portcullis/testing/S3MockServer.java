@@ -35,6 +35,20 @@ public final class S3MockServer implements AutoCloseable {
     return jar;
   }
 
+  private static S3MockServer shared;
+
+  /**
+   * One server shared by the test classes that only read and write objects (never stop or freeze
+   * it): started on first use with no buckets (each test creates its own), stopped when the test
+   * JVM exits.
+   */
+  public static synchronized S3MockServer shared() {
+    if (shared == null || !shared.isAlive()) {
+      shared = start("portcullis-shared");
+    }
+    return shared;
+  }
+
   private final int port;
   private final Process process;
   private final Path store;
