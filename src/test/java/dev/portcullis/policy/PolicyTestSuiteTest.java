@@ -52,7 +52,10 @@ class PolicyTestSuiteTest {
   @Test
   void aPolicyWithoutAQuietCaseDoesNotLoad() {
     Map<String, byte[]> files = Folders.rules();
-    files.keySet().removeIf(p -> p.contains("/tests/") && !p.contains("delete-trail"));
+    // Only cloudtrail-stopped loses its cases (other bundled policies keep theirs).
+    files
+        .keySet()
+        .removeIf(p -> p.startsWith("cloudtrail-stopped/tests/") && !p.contains("delete-trail"));
     assertThat(problems(load(files)))
         .containsExactly(
             "cloudtrail-stopped/tests/: needs at least one case that fires (expect: [{action: ...,"
