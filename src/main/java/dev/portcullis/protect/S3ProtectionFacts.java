@@ -66,6 +66,23 @@ public final class S3ProtectionFacts implements FactProvider {
 
   private record Parsed(JsonNode source, ProtectionParameters parameters) {}
 
+  /** kOps state-store patterns by text, so busy state stores do not compile them per event. */
+  private static final int MAX_CACHED_GLOBS = 10_000;
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, KeyGlob> GLOBS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static KeyGlob glob(String text) {
+    KeyGlob g = GLOBS.get(text);
+    if (g == null) {
+      if (GLOBS.size() >= MAX_CACHED_GLOBS) {
+        GLOBS.clear();
+      }
+      g = GLOBS.computeIfAbsent(text, KeyGlob::parse);
+    }
+    return g;
+  }
+
   private volatile Parsed parsed;
 
   @Override
@@ -549,7 +566,7 @@ public final class S3ProtectionFacts implements FactProvider {
         roots.add("*");
         for (String root : roots) {
           for (String f : params.stateStoreFiles()) {
-            KeyGlob g = KeyGlob.parse(root.isEmpty() ? f : root + "/" + f);
+            KeyGlob g = glob(root.isEmpty() ? f : root + "/" + f);
             out.add(g);
             stateStoreGlobs.add(g);
           }
