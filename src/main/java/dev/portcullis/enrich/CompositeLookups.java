@@ -2,51 +2,57 @@ package dev.portcullis.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Several families of lookups behind one {@link Lookups}: each name goes to the family whose prefix
- * it starts with ({@code route53.} to the Route53 lookups, {@code s3.} to the S3 ones); names of no
- * family are not answered.
+ * The service's {@link Lookups}: routes each lookup to the {@link LookupFamily} named by the part
+ * of its name before the first dot ({@code s3.objects} to {@code s3}). A name of no configured
+ * family has no answer. A family that throws despite its contract is treated as failed, so one
+ * broken family never loses a decision.
  */
-public final class CompositeLookups implements Lookups, AutoCloseable {
+public final class CompositeLookups implements Lookups {
 
-  private final Map<String, Lookups> families;
+  private final Map<String, LookupFamily> families = new LinkedHashMap<>();
 
   /**
-   * @param families lookups by name prefix, e.g. {@code "route53."}
+   * @throws IllegalArgumentException when two families share a name
    */
-  public CompositeLookups(Map<String, Lookups> families) {
-    this.families = new LinkedHashMap<>(families);
+  public CompositeLookups(List<LookupFamily> families) {
+    for (LookupFamily f : families) {
+      if (this.families.putIfAbsent(f.family(), f) != null) {
+        throw new IllegalArgumentException("two lookup families are named '" + f.family() + "'");
+      }
+    }
+  }
+
+  /** The family names, in the order given. */
+  public List<String> families() {
+    return List.copyOf(families.keySet());
   }
 
   @Override
   public Optional<JsonNode> find(String name, String key) {
-    for (Map.Entry<String, Lookups> f : families.entrySet()) {
-      if (name.startsWith(f.getKey())) {
-        return f.getValue().find(name, key);
-      }
+    LookupFamily f = familyOf(name);
+    if (f == null) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    try {
+      Optional<JsonNode> answer = f.find(name, key);
+      return answer == null ? Optional.empty() : answer;
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
-  /** The prefixes answered, in order. */
-  public Iterable<String> prefixes() {
-    return families.keySet();
-  }
-
-  /** Closes the families that hold resources (clients). */
   @Override
-  public void close() {
-    for (Lookups l : families.values()) {
-      if (l instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // Closing at shutdown: nothing left to do about it.
-        }
-      }
-    }
+  public boolean serves(String name) {
+    return familyOf(name) != null;
+  }
+
+  private LookupFamily familyOf(String name) {
+    int dot = name == null ? -1 : name.indexOf('.');
+    return dot <= 0 ? null : families.get(name.substring(0, dot));
   }
 }

@@ -5,6 +5,7 @@ import dev.portcullis.enrich.route53.WeightShiftFacts;
 import dev.portcullis.enrich.route53.ZoneSplitBrainFacts;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.identity.SecretChanges;
+import dev.portcullis.protect.S3ProtectionFacts;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,7 +41,12 @@ public final class Enrichment {
   /** The enrichers and fact providers every path uses. */
   public static Enrichment standard() {
     return new Enrichment(
-        List.of(), List.of(new SecretChanges(), new WeightShiftFacts(), new ZoneSplitBrainFacts()));
+        List.of(),
+        List.of(
+            new SecretChanges(),
+            new S3ProtectionFacts(),
+            new WeightShiftFacts(),
+            new ZoneSplitBrainFacts()));
   }
 
   public List<Enricher> enrichers() {

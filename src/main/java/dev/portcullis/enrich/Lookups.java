@@ -10,11 +10,11 @@ import java.util.Optional;
  * pure); {@link Enrichment} asks it before evaluation and inserts each answer as a {@link
  * LookupResult} fact.
  *
- * <p>Implementations: {@link #NONE} (the default until a real one is installed), {@link
- * MockLookups} (policy test cases' {@code mocks:}), and, later, AWS-backed lookups. A real
- * implementation must be bounded (timeout, retry, fallback) and count its failures; an unanswered
- * lookup is {@link Optional#empty()}, never an exception, so an outage degrades to fewer facts, not
- * to lost decisions.
+ * <p>Implementations: {@link #NONE} (when no lookup family is configured), {@link MockLookups}
+ * (policy test cases' {@code mocks:}), and the service's composite of {@link LookupFamily} beans
+ * (S3, Route53), built by {@code LookupsProducer}. A real implementation must be bounded (timeout,
+ * retry, fallback) and count its failures; an unanswered lookup is {@link Optional#empty()}, never
+ * an exception, so an outage degrades to fewer facts, not to lost decisions.
  */
 public interface Lookups {
 
@@ -27,4 +27,13 @@ public interface Lookups {
    * @return the answer, or empty when there is none (unknown, not found, lookup failed)
    */
   Optional<JsonNode> find(String name, String key);
+
+  /**
+   * True when lookups of this name are configured, so an empty {@link #find} means the lookup
+   * failed (timeout, error, rate limit) rather than that nobody could answer: a fact provider then
+   * says it decided on the event alone. False by default.
+   */
+  default boolean serves(String name) {
+    return false;
+  }
 }

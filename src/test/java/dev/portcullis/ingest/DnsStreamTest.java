@@ -238,6 +238,6 @@ class DnsStreamTest {
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
     assertThat(metrics)
         .containsPattern(
-            "portcullis_lookups_total\\{[^}]*lookup=\"route53.recordSets\"[^}]*result=\"answered\"[^}]*\\} [1-9]");
+            "portcullis_lookups_total\\{[^}]*family=\"route53\"[^}]*result=\"answered\"[^}]*\\} [1-9]");
   }
 }

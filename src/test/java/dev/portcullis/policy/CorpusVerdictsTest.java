@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * listed, with their reasons, in {@code src/test/resources/corpus-flags.txt}, and stay quiet on
  * every other (benign) event. A policy that starts flagging a new corpus event fails this test
  * until a person has looked at the event and listed it.
+ *
+ * <p>The events go through the standard enrichment (fact providers, with the policies' default
+ * parameters and no lookups), in corpus order with one state, as a stream would see them.
  */
 class CorpusVerdictsTest {
 

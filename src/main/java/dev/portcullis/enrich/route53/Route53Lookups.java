@@ -50,8 +50,9 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * calls are rate-limited (Route53 allows five requests a second per account). A lookup that fails
  * (timeout, throttling, rate limit, unknown zone, any error) is counted and answered as {@code
  * {"lookupFailed": "<reason>"}}, so the policy decides on the event alone and says why; it never
- * throws. Metrics: {@code portcullis.lookups{lookup,result}} and {@code
- * portcullis.lookups.failures{lookup,reason}} (bounded tags), {@code portcullis.lookups.duration}.
+ * throws. Metrics: {@code portcullis.lookups{family,operation,result}} and {@code
+ * portcullis.lookups.failures{family,operation,reason}} (bounded tags), {@code
+ * portcullis.lookup.duration{family,operation}}, shared with the other lookup families.
  */
 public final class Route53Lookups implements Lookups, AutoCloseable {
 
@@ -104,9 +105,10 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
     this.clock = clock;
     this.registry = registry;
     this.duration =
-        Timer.builder("portcullis.lookups.duration")
-            .description("Time of Route53 lookups that went to the API")
-            .tag("lookup", RECORD_SETS)
+        Timer.builder("portcullis.lookup.duration")
+            .description("Time of one lookup call to its service")
+            .tag("family", "route53")
+            .tag("operation", "recordSets")
             .register(registry);
   }
 
@@ -303,7 +305,8 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
             r ->
                 Counter.builder("portcullis.lookups.failures")
                     .description("Lookups that failed; the policy decided on the event alone")
-                    .tag("lookup", RECORD_SETS)
+                    .tag("family", "route53")
+                    .tag("operation", "recordSets")
                     .tag("reason", reason)
                     .register(registry))
         .increment();
@@ -319,8 +322,9 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
             "result\u0000" + result,
             r ->
                 Counter.builder("portcullis.lookups")
-                    .description("Lookups asked, per result (answered, cached, failed)")
-                    .tag("lookup", RECORD_SETS)
+                    .description("S3 and other lookups, by outcome")
+                    .tag("family", "route53")
+                    .tag("operation", "recordSets")
                     .tag("result", result)
                     .register(registry))
         .increment();

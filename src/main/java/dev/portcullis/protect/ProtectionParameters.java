@@ -1,0 +1,104 @@
+package dev.portcullis.protect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * The parameters of the {@code etcd-control-files} policy, read from its merged parameters
+ * (policy.yaml defaults, operator overrides, test cases):
+ *
+ * <ul>
+ *   <li>{@code protectedKeys}: key globs protected in every bucket (or in one, {@code
+ *       s3://bucket/<glob>});
+ *   <li>{@code stateStoreFiles}: files of a kOps cluster folder that are protected in kOps state
+ *       stores ({@code config}, {@code cluster.spec}, ...); a cluster folder is any top-level
+ *       folder and every folder where a marker was seen;
+ *   <li>{@code stateStoreMarkers}: file names whose writing shows a bucket is a kOps state store
+ *       (and where a cluster folder is);
+ *   <li>{@code protectedBuckets}, {@code stateStoreBuckets}: buckets known by configuration;
+ *   <li>{@code maxTagLookups}: at most this many {@code s3.objectTags} lookups per lifecycle rule.
+ * </ul>
+ *
+ * An unreadable pattern is left out with a warning (the others still protect).
+ */
+public record ProtectionParameters(
+    List<KeyGlob> protectedKeys,
+    List<String> stateStoreFiles,
+    List<String> stateStoreMarkers,
+    Set<String> protectedBuckets,
+    Set<String> stateStoreBuckets,
+    int maxTagLookups) {
+
+  private static final Logger LOG = Logger.getLogger(ProtectionParameters.class);
+
+  /** Reads the parameters; missing lists are empty. */
+  public static ProtectionParameters of(JsonNode p) {
+    List<KeyGlob> globs = new ArrayList<>();
+    for (String s : texts(p, "protectedKeys")) {
+      try {
+        globs.add(KeyGlob.parse(s));
+      } catch (IllegalArgumentException e) {
+        LOG.warnf("etcd-control-files: protectedKeys entry left out: %s", e.getMessage());
+      }
+    }
+    return new ProtectionParameters(
+        List.copyOf(globs),
+        texts(p, "stateStoreFiles"),
+        texts(p, "stateStoreMarkers"),
+        Set.copyOf(texts(p, "protectedBuckets")),
+        Set.copyOf(texts(p, "stateStoreBuckets")),
+        p.path("maxTagLookups").asInt(20));
+  }
+
+  private static List<String> texts(JsonNode p, String field) {
+    Set<String> out = new LinkedHashSet<>();
+    JsonNode n = p.path(field);
+    if (n.isArray()) {
+      n.forEach(
+          v -> {
+            if (v.isValueNode() && !v.asText().isBlank()) {
+              out.add(v.asText().trim());
+            }
+          });
+    } else if (n.isTextual() && !n.asText().isBlank()) {
+      out.add(n.asText().trim());
+    }
+    return List.copyOf(out);
+  }
+
+  /** True when nothing is protected: the provider has nothing to say. */
+  public boolean protectsNothing() {
+    return protectedKeys.isEmpty() && stateStoreFiles.isEmpty();
+  }
+
+  /** True when the pattern list names this bucket explicitly ({@code s3://bucket/...}). */
+  public boolean bindsBucket(String bucket) {
+    for (KeyGlob g : protectedKeys) {
+      if (bucket.equals(g.bucket())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The cluster folder of a key when its file name is a state-store marker ({@code
+   * prod.example.com} for {@code prod.example.com/cluster.spec}; {@code ""} at the bucket root),
+   * else null.
+   */
+  public String clusterRootOf(String key) {
+    if (key == null) {
+      return null;
+    }
+    int slash = key.lastIndexOf('/');
+    String file = key.substring(slash + 1);
+    if (!stateStoreMarkers.contains(file)) {
+      return null;
+    }
+    return slash < 0 ? "" : key.substring(0, slash);
+  }
+}

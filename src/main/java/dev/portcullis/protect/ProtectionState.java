@@ -1,0 +1,222 @@
+package dev.portcullis.protect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What Portcullis has learnt about buckets that hold protected objects, kept across events (one per
+ * service in the {@link dev.portcullis.enrich.StateStore}, a fresh one per policy test case):
+ *
+ * <ul>
+ *   <li>protected keys seen in each bucket: written ({@code PutObject}, {@code CopyObject}),
+ *       confirmed by an S3 listing, or watched by the guard; and deleted again;
+ *   <li>kOps state stores: buckets where a cluster spec was seen, with each cluster's folder;
+ *   <li>each bucket's lifecycle configurations as last seen, newest first, so the configuration a
+ *       change replaced can be put back ({@link #lifecycleBefore}).
+ * </ul>
+ *
+ * <p>Judged by event time: a late event never overwrites what a later one recorded. Bounded: at
+ * most {@value #MAX_BUCKETS} buckets, {@value #MAX_KEYS_PER_BUCKET} keys per bucket and {@value
+ * #LIFECYCLE_HISTORY} lifecycle configurations per bucket (the oldest go first). Thread-safe.
+ */
+public final class ProtectionState {
+
+  static final int MAX_BUCKETS = 10_000;
+  static final int MAX_KEYS_PER_BUCKET = 1_000;
+  static final int LIFECYCLE_HISTORY = 5;
+
+  /** How a protected key became known. */
+  public enum Seen {
+    WRITTEN("seen written"),
+    LISTED("S3 listing"),
+    GUARDED("guarded object");
+
+    private final String words;
+
+    Seen(String words) {
+      this.words = words;
+    }
+
+    public String words() {
+      return words;
+    }
+  }
+
+  /** One protected key: when it was last written and last deleted (event time), and how known. */
+  public record KeyState(String key, Instant written, Instant deleted, Seen how) {
+    /** True when the last thing known about it is that it exists. */
+    public boolean present() {
+      return written != null && (deleted == null || written.isAfter(deleted));
+    }
+  }
+
+  /**
+   * A lifecycle configuration of a bucket as an event set it.
+   *
+   * @param configuration the {@code LifecycleConfiguration} element; null when the event removed it
+   *     ({@code DeleteBucketLifecycle})
+   * @param at the event's time
+   * @param eventId the event that set it
+   */
+  public record LifecycleSnapshot(JsonNode configuration, Instant at, String eventId) {}
+
+  private static final class Bucket {
+    final Instant firstSeen;
+    final LinkedHashMap<String, KeyState> keys = new LinkedHashMap<>();
+    final TreeMap<String, Instant> clusterRoots = new TreeMap<>();
+
+    /** Newest first by event time; of two with the same time, the later arrival first. */
+    final List<LifecycleSnapshot> lifecycle = new ArrayList<>();
+
+    Bucket(Instant firstSeen) {
+      this.firstSeen = firstSeen;
+    }
+  }
+
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  private Bucket bucket(String name, Instant at) {
+    Bucket b = buckets.get(name);
+    if (b != null) {
+      return b;
+    }
+    if (buckets.size() >= MAX_BUCKETS) {
+      // Forget the bucket known longest: a bound, not a policy.
+      buckets.entrySet().stream()
+          .min(Comparator.comparing(e -> e.getValue().firstSeen))
+          .ifPresent(e -> buckets.remove(e.getKey()));
+    }
+    return buckets.computeIfAbsent(name, k -> new Bucket(at));
+  }
+
+  /** Records that a protected key exists (written at {@code at}, or confirmed then). */
+  public void keyPresent(String bucketName, String key, Instant at, Seen how) {
+    Bucket b = bucket(bucketName, at);
+    synchronized (b) {
+      KeyState old = b.keys.get(key);
+      if (old != null && old.written() != null && !at.isAfter(old.written())) {
+        return; // a late or repeated event: what is recorded is as new or newer
+      }
+      if (old == null && b.keys.size() >= MAX_KEYS_PER_BUCKET) {
+        String eldest = b.keys.keySet().iterator().next();
+        b.keys.remove(eldest);
+      }
+      b.keys.put(key, new KeyState(key, at, old == null ? null : old.deleted(), how));
+    }
+  }
+
+  /** Records that a protected key was deleted at {@code at}. */
+  public void keyDeleted(String bucketName, String key, Instant at) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return;
+    }
+    synchronized (b) {
+      KeyState old = b.keys.get(key);
+      if (old == null || old.deleted() != null && !at.isAfter(old.deleted())) {
+        return;
+      }
+      b.keys.put(key, new KeyState(key, old.written(), at, old.how()));
+    }
+  }
+
+  /** Records a kOps cluster folder ({@code ""} for the bucket root) in a state store bucket. */
+  public void clusterRoot(String bucketName, String root, Instant at) {
+    Bucket b = bucket(bucketName, at);
+    synchronized (b) {
+      b.clusterRoots.merge(root, at, (x, y) -> x.isBefore(y) ? x : y);
+    }
+  }
+
+  /** True when protected keys have been seen in the bucket (present now or not). */
+  public boolean knowsProtectedKeys(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return false;
+    }
+    synchronized (b) {
+      return !b.keys.isEmpty();
+    }
+  }
+
+  /** The protected keys known in a bucket, in the order first seen. */
+  public List<KeyState> keys(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return List.of();
+    }
+    synchronized (b) {
+      return new ArrayList<>(b.keys.values());
+    }
+  }
+
+  /** The kOps cluster folders seen in a bucket; empty when it is not known as a state store. */
+  public List<String> clusterRoots(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return List.of();
+    }
+    synchronized (b) {
+      return new ArrayList<>(b.clusterRoots.keySet());
+    }
+  }
+
+  /** Records the lifecycle configuration an event set (null: the event removed it). */
+  public void lifecycle(String bucketName, JsonNode configuration, Instant at, String eventId) {
+    Bucket b = bucket(bucketName, at);
+    synchronized (b) {
+      for (LifecycleSnapshot s : b.lifecycle) {
+        if (s.eventId().equals(eventId)) {
+          return; // the same event again
+        }
+      }
+      int i = 0;
+      while (i < b.lifecycle.size() && b.lifecycle.get(i).at().isAfter(at)) {
+        i++;
+      }
+      b.lifecycle.add(i, new LifecycleSnapshot(configuration, at, eventId));
+      while (b.lifecycle.size() > LIFECYCLE_HISTORY) {
+        b.lifecycle.remove(b.lifecycle.size() - 1);
+      }
+    }
+  }
+
+  /** The newest lifecycle configuration seen for a bucket. */
+  public Optional<LifecycleSnapshot> lifecycle(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return Optional.empty();
+    }
+    synchronized (b) {
+      return b.lifecycle.isEmpty() ? Optional.empty() : Optional.of(b.lifecycle.get(0));
+    }
+  }
+
+  /**
+   * The lifecycle configuration a bucket had before the change made by {@code eventId}: what a
+   * revert puts back. Empty when that change is not known or nothing was seen before it.
+   */
+  public Optional<LifecycleSnapshot> lifecycleBefore(String bucketName, String eventId) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return Optional.empty();
+    }
+    synchronized (b) {
+      boolean found = false;
+      for (LifecycleSnapshot s : b.lifecycle) { // newest first
+        if (found) {
+          return Optional.of(s);
+        }
+        found = s.eventId().equals(eventId);
+      }
+      return Optional.empty();
+    }
+  }
+}
