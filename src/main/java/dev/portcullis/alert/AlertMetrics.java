@@ -42,7 +42,7 @@ public class AlertMetrics {
             "portcullis.alerts.routed",
             "Pending alerts written from decisions, per policy and kind",
             "policy",
-            policy,
+            policy == null ? "unknown" : policy,
             "kind",
             kind.wireName())
         .increment();

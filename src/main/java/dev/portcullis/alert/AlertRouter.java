@@ -24,10 +24,12 @@ import org.jboss.logging.Logger;
 /**
  * Consumer of decision records from the decisions topic, with a consumer group of its own; writes
  * one pending alert per {@code alert} or {@code block} decision to the pending-alerts topic, keyed
- * by the problem's dedup key ({@code audit} decisions never alert). Each pending alert carries the
- * decision's words, who did what to which target, and the policy's owner, tags and dedup window. A
- * decision record is acknowledged once all of its pending alerts are written; one that is not
- * readable is dead-lettered. Stateless: any number of instances share the work.
+ * by the problem's dedup key ({@code audit} decisions never alert), and one resolve per decision
+ * whose {@code details.status} is {@code resolved} (the guard seeing a protected object back). Each
+ * pending alert carries the decision's words, who did what to which target, and the policy's owner,
+ * tags and dedup window. A decision record is acknowledged once all of its pending alerts are
+ * written; one that is not readable is dead-lettered. Stateless: any number of instances share the
+ * work.
  */
 @ApplicationScoped
 public class AlertRouter {
@@ -67,10 +69,7 @@ public class AlertRouter {
       List<PendingAlert> alerts = alerts(json.readTree(record.getPayload()));
       List<CompletableFuture<Void>> writes = new ArrayList<>(alerts.size());
       for (PendingAlert a : alerts) {
-        writes.add(
-            publisher
-                .publish(a)
-                .thenRun(() -> metrics.routed(a.policy(), PendingAlert.Kind.TRIGGER)));
+        writes.add(publisher.publish(a).thenRun(() -> metrics.routed(a.policy(), a.kind())));
       }
       done = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     } catch (Exception e) {
@@ -120,13 +119,24 @@ public class AlertRouter {
     Instant eventTime = instant(text(r, "eventTime"));
     List<PendingAlert> out = new ArrayList<>();
     for (JsonNode d : decisions) {
-      Enforcement action = enforcement(text(d, "action"));
-      if (action != Enforcement.ALERT && action != Enforcement.BLOCK) {
-        continue; // audit records, never pages
-      }
       String policy = text(d, "policy");
       if (policy == null) {
         continue;
+      }
+      // A decision that says its condition cleared (the guard sees a protected object back)
+      // resolves the policy's open problem with the same target.
+      if ("resolved".equals(text(d.path("details"), "status"))) {
+        out.add(
+            PendingAlert.resolve(
+                DedupKeys.of(policy, target),
+                policy,
+                text(d, "summary"),
+                eventTime == null ? Instant.now() : eventTime));
+        continue;
+      }
+      Enforcement action = enforcement(text(d, "action"));
+      if (action != Enforcement.ALERT && action != Enforcement.BLOCK) {
+        continue; // audit records, never pages
       }
       PolicyAlerting.Facts facts = policies.of(policy);
       out.add(

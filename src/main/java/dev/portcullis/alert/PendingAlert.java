@@ -132,10 +132,15 @@ public record PendingAlert(
 
   /** A bare resolve message for a dedup key. */
   public static PendingAlert resolve(String dedupKey, String why, Instant when) {
+    return resolve(dedupKey, null, why, when);
+  }
+
+  /** A resolve of a known policy's problem (the policy only names it in metrics and logs). */
+  public static PendingAlert resolve(String dedupKey, String policy, String why, Instant when) {
     return new PendingAlert(
         Kind.RESOLVE,
         dedupKey,
-        null,
+        policy,
         null,
         null,
         null,

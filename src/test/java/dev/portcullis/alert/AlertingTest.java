@@ -201,6 +201,55 @@ class AlertingTest {
   }
 
   @Test
+  void theSeedOutagesLifecycleRuleShowsUpInTheRealAlertmanager() {
+    String bucket = "etcd-backups-" + Events.newId().substring(0, 8);
+    String id = Events.newId();
+    producer.send(CLOUDTRAIL, Events.load("outage-lifecycle.json", id).replace("BUCKET", bucket));
+    String key = keyOf(id);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> alertmanager.alerts(key).size() == 1);
+    JsonNode alert = alertmanager.alerts(key).get(0);
+    assertThat(alert.at("/labels/alertname").asText()).isEqualTo("etcd-control-files");
+    assertThat(alert.at("/labels/policy").asText()).isEqualTo("etcd-control-files");
+    assertThat(alert.at("/labels/severity").asText()).isIn("critical", "high");
+    assertThat(alert.at("/annotations/summary").asText())
+        .contains("expire-old-backups", "backups/etcd/", "etcd-cluster-created", "30 days", bucket);
+    assertThat(alert.at("/annotations/runbook_url").asText())
+        .endsWith("docs/runbooks.md#etcd-control-files");
+  }
+
+  @Test
+  void aDecisionThatSaysItsConditionClearedResolvesTheOpenProblem() {
+    String trail = trail();
+    String recordKey = "cleared-" + Events.newId();
+    sendDecision(recordKey, decisionRecord(trail, "alert", "high"));
+    String key =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    pending.matching(r -> r.value() != null && r.value().contains(trail)).stream()
+                        .map(TopicWatcher.Record::key)
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    awaitPaged(key);
+
+    // What the protected-object guard writes when the object is back: an audit decision about
+    // the same policy and target whose details say it is resolved.
+    ObjectNode cleared = decisionRecord(trail, "audit", "info");
+    ((ObjectNode) cleared.path("decisions").get(0))
+        .putObject("details")
+        .put("status", "resolved")
+        .put("resolves", "the first decision");
+    sendDecision(recordKey, cleared);
+
+    await().atMost(WAIT).until(() -> pagerDuty.events(key, "resolve").size() == 1);
+    await().atMost(WAIT).until(() -> alertmanager.alerts(key).isEmpty());
+    await().atMost(WAIT).until(() -> listed(key, false).isEmpty());
+  }
+
+  @Test
   void twentyRepeatsOfTheSameProblemGiveOnePage() {
     String trail = trail();
     String key = keyOf(stopLogging(trail));
