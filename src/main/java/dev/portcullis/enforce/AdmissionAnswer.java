@@ -35,7 +35,8 @@ import java.util.Set;
  *   <li>{@code auditAnnotations} (the API server prefixes each key with the webhook's name and
  *       writes them into its audit event of the request): {@code decision} (allowed, denied,
  *       warned, failure-allowed, failure-denied), {@code blocked-by}, {@code warned-by}, {@code
- *       waived-by} ({@code policy=exception}), {@code failure}, {@code policy-version}.
+ *       waived-by} ({@code policy=exception}), {@code failure}, {@code policy-version}, {@code
+ *       review-uid} (the key of the decision record: the audit event's own id differs).
  * </ul>
  *
  * @param uid the review's uid, echoed
@@ -124,6 +125,7 @@ public record AdmissionAnswer(
       annotations.put("waived-by", String.join(",", pairs));
     }
     put(annotations, "policy-version", record.policyVersion());
+    annotations.put("review-uid", uid);
     int code = allowed ? 0 : 403;
     return new AdmissionAnswer(
         uid,
@@ -150,6 +152,7 @@ public record AdmissionAnswer(
         };
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put("failure", reason);
+    annotations.put("review-uid", uid);
     if (onFailure == AdmissionConfig.OnFailure.DENY) {
       String message =
           why

@@ -91,6 +91,7 @@ class AdmissionAnswerTest {
     assertThat(r.path("auditAnnotations").path("blocked-by").asText())
         .isEqualTo("untracked-secret");
     assertThat(r.path("auditAnnotations").path("policy-version").asText()).isEqualTo("v42");
+    assertThat(r.path("auditAnnotations").path("review-uid").asText()).isEqualTo("uid-1");
   }
 
   @Test
