@@ -49,7 +49,7 @@ public class AdmissionMetrics {
                     .description("Time from an admission review's arrival to its answer")
                     .tag("result", t)
                     .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .minimumExpectedValue(Duration.ofNanos(100_000))
                     .maximumExpectedValue(Duration.ofSeconds(30))
                     .register(registry))
         .record(latency);

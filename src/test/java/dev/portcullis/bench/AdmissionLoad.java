@@ -61,6 +61,10 @@ public final class AdmissionLoad {
             .toArray();
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    HttpClient.Version version =
+        args.length > 3 && args[3].equals("1.1")
+            ? HttpClient.Version.HTTP_1_1
+            : HttpClient.Version.HTTP_2;
 
     Path data = Files.createTempDirectory("portcullis-admission-load");
     try (EmbeddedKafkaBroker broker =
@@ -78,10 +82,10 @@ public final class AdmissionLoad {
         HttpClient client =
             HttpClient.newBuilder()
                 .sslContext(TestCertificates.trusting())
-                .version(HttpClient.Version.HTTP_2)
+                .version(version)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        log("warming up for " + warmUp + " s at 200 reviews/s");
+        log("HTTP version " + version + "; warming up for " + warmUp + " s at 200 reviews/s");
         run(client, uri, 200, warmUp);
 
         List<Step> steps = new ArrayList<>();
