@@ -130,7 +130,8 @@ class ExceptionsTest {
                     .replace("expires: 2026-12-01", "expires: next week")))
         .contains(
             "exceptions/ops-trail-rotation.yaml:1: policy: 'no-such-policy' is not a loaded policy"
-                + " [cloudtrail-stopped]",
+                + " "
+                + loadedPolicies(),
             "exceptions/ops-trail-rotation.yaml:2: match: unknown field 'user' (known: [account,"
                 + " action, namespace, principal, region, resource, source])",
             "exceptions/ops-trail-rotation.yaml:8: approvedBy: must be someone other than the owner"
@@ -167,5 +168,15 @@ class ExceptionsTest {
         .isTrue();
     assertThat(PolicyException.glob("ci-?").matcher("ci-ab").matches()).isFalse();
     assertThat(PolicyException.glob("a.b").matcher("axb").matches()).isFalse();
+  }
+
+  /** The policy ids of the repository's rules/, as the error message lists them. */
+  private static String loadedPolicies() {
+    return Folders.rules().keySet().stream()
+        .filter(p -> p.endsWith("/policy.yaml"))
+        .map(p -> p.substring(0, p.indexOf('/')))
+        .sorted()
+        .toList()
+        .toString();
   }
 }

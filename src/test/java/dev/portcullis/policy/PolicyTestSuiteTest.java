@@ -52,6 +52,8 @@ class PolicyTestSuiteTest {
   @Test
   void aPolicyWithoutAQuietCaseDoesNotLoad() {
     Map<String, byte[]> files = Folders.rules();
+    // Only cloudtrail-stopped's policy and its one firing case: the other policies are left out.
+    files.keySet().removeIf(p -> !p.startsWith("shared/") && !p.startsWith("cloudtrail-stopped/"));
     files.keySet().removeIf(p -> p.contains("/tests/") && !p.contains("delete-trail"));
     assertThat(problems(load(files)))
         .containsExactly(
