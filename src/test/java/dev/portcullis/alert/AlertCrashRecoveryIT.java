@@ -42,6 +42,15 @@ class AlertCrashRecoveryIT {
   // machine.
   static final Duration WAIT = Duration.ofSeconds(90);
 
+  /**
+   * Topics of this class alone: other tests' decisions on the shared broker must not queue up in
+   * front of this test's alerts.
+   */
+  static final String RUN = java.util.UUID.randomUUID().toString().substring(0, 8);
+
+  static final String CLOUDTRAIL = "crash-it.cloudtrail." + RUN;
+  static final String STATE = "crash-it.alert-state." + RUN;
+
   static String bootstrap;
   static Producer producer;
   static FakePagerDuty pagerDuty;
@@ -75,6 +84,12 @@ class AlertCrashRecoveryIT {
       p.put("kafka.bootstrap.servers", bootstrap);
       p.put("quarkus.http.port", String.valueOf(port));
       p.put("portcullis.policy.dir", "rules");
+      p.put("portcullis.topics.cloudtrail", CLOUDTRAIL);
+      p.put("portcullis.topics.k8s-audit", "crash-it.k8s-audit." + RUN);
+      p.put("portcullis.topics.decisions", "crash-it.decisions." + RUN);
+      p.put("portcullis.topics.dead-letter", "crash-it.dead-letter." + RUN);
+      p.put("portcullis.alert.topic", "crash-it.alerts." + RUN);
+      p.put("portcullis.alert.state-topic", STATE);
       p.put("portcullis.alert.pagerduty.routing-key", ROUTING_KEY);
       p.put("portcullis.alert.pagerduty.url", pagerDuty.url());
       p.put("portcullis.alert.pagerduty.retry.initial-backoff", "PT0.05S");
@@ -153,7 +168,7 @@ class AlertCrashRecoveryIT {
   static String stopLogging(String trail) {
     String id = Events.newId();
     producer.send(
-        "portcullis.cloudtrail",
+        CLOUDTRAIL,
         Events.load("stop-logging.json", id).replace("trail/org-trail", "trail/" + trail));
     return id;
   }
@@ -189,7 +204,7 @@ class AlertCrashRecoveryIT {
     pagerDuty.stop();
     List<String> keys;
     try (Service first = new Service();
-        TopicWatcher state = new TopicWatcher(bootstrap, "portcullis.alert-state")) {
+        TopicWatcher state = new TopicWatcher(bootstrap, STATE)) {
       trails.forEach(AlertCrashRecoveryIT::stopLogging);
       keys = keysOf(first, trails);
       // The pages are owed, and that is on record in Kafka, when the process dies.
@@ -229,7 +244,7 @@ class AlertCrashRecoveryIT {
     List<String> trails = List.of("delivered-a-" + runs, "delivered-b-" + runs);
     List<String> keys;
     try (Service first = new Service();
-        TopicWatcher state = new TopicWatcher(bootstrap, "portcullis.alert-state")) {
+        TopicWatcher state = new TopicWatcher(bootstrap, STATE)) {
       trails.forEach(AlertCrashRecoveryIT::stopLogging);
       keys = keysOf(first, trails);
       for (String k : keys) {
