@@ -103,6 +103,16 @@ public class AdmissionWebhook {
               value = OnOverflow.Strategy.BUFFER,
               bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
           Emitter<byte[]> deadLetters) {
+    if (config.budget().isNegative() || config.budget().isZero()) {
+      throw new IllegalStateException(
+          "portcullis.admission.budget="
+              + config.budget()
+              + ": the time to answer must be positive");
+    }
+    if (config.maxBytes() <= 0) {
+      throw new IllegalStateException(
+          "portcullis.admission.max-bytes=" + config.maxBytes() + ": must be positive");
+    }
     this.config = config;
     this.decoder = new AdmissionReviewDecoder(mapper, config.maxBytes());
     this.evaluator = evaluator;
@@ -151,6 +161,15 @@ public class AdmissionWebhook {
       request = decoder.decode(body, now);
     } catch (InvalidEventException e) {
       return CompletableFuture.completedFuture(reject(e, arrivalNanos));
+    } catch (RuntimeException e) {
+      // Never a 5xx for input: whatever the decoder trips over is the review's problem to report.
+      LOG.warnf(e, "Admission review could not be read");
+      return CompletableFuture.completedFuture(
+          reject(
+              400,
+              InvalidEventException.INVALID_RECORD,
+              "the AdmissionReview could not be read: " + e.getClass().getSimpleName(),
+              arrivalNanos));
     }
     Pending pending = new Pending(request, arrivalNanos);
     long left = config.budget().toNanos() - (System.nanoTime() - arrivalNanos);
@@ -187,6 +206,15 @@ public class AdmissionWebhook {
 
   /** Runs on the pool: evaluates, answers if still in time, and records. */
   private void judge(Pending p, Instant now) {
+    try {
+      evaluateAndRecord(p, now);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Admission review %s failed after its evaluation", p.request.uid());
+      p.give(failure(p.request.uid(), AdmissionAnswer.EVALUATION_ERROR));
+    }
+  }
+
+  private void evaluateAndRecord(Pending p, Instant now) {
     AdmissionReviewDecoder.Request request = p.request;
     DecisionRecord record;
     try {
