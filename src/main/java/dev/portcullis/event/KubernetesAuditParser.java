@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Turns one Kubernetes audit {@code Event} ({@code audit.k8s.io/v1} or {@code v1beta1}, or the same
@@ -16,11 +14,10 @@ import java.util.Set;
  * ChangeEvent}.
  *
  * <p>The event time is {@code requestReceivedTimestamp}, the same for every stage of one request,
- * so the stages of one request are one change with one time.
+ * so the stages of one request are one change with one time. The actor, the API and the target are
+ * read by {@link KubernetesRequests}, as for an admission request ({@link AdmissionReviewDecoder}).
  */
 public final class KubernetesAuditParser {
-
-  private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
 
   /** Audit stages from the least to the most complete. */
   private static final List<String> STAGES =
@@ -58,15 +55,14 @@ public final class KubernetesAuditParser {
 
     String apiGroup = Json.text(ref, "apiGroup");
     String apiVersion = Json.text(ref, "apiVersion");
-    String service =
-        apiGroup == null ? apiVersion : apiVersion == null ? apiGroup : apiGroup + "/" + apiVersion;
+    String service = KubernetesRequests.service(apiGroup, apiVersion);
 
     String name = Json.text(ref, "name");
     if (name == null) {
-      name = metadataName(requestObject);
+      name = KubernetesRequests.metadataName(requestObject);
     }
     if (name == null) {
-      name = metadataName(responseObject);
+      name = KubernetesRequests.metadataName(responseObject);
     }
     String namespace = Json.text(ref, "namespace");
     String resource = Json.text(ref, "resource");
@@ -77,17 +73,11 @@ public final class KubernetesAuditParser {
         .eventTime(time, estimated)
         .service(service)
         .action(verb)
-        .readOnly(verb != null && READ_VERBS.contains(verb))
+        .readOnly(verb != null && KubernetesRequests.READ_VERBS.contains(verb))
         .actor(actor(event))
         .target(
-            Target.builder()
-                .type(resource)
-                .resource(resource)
-                .subresource(Json.text(ref, "subresource"))
-                .namespace(namespace)
-                .name(name)
-                .apiGroup(apiGroup)
-                .build())
+            KubernetesRequests.target(
+                apiGroup, resource, Json.text(ref, "subresource"), namespace, name))
         .outcome(
             new Outcome(
                 succeeded,
@@ -114,89 +104,26 @@ public final class KubernetesAuditParser {
     return "RequestReceived".equals(stage) || "ResponseStarted".equals(stage);
   }
 
-  private static String metadataName(JsonNode obj) {
-    if (obj == null || !obj.isObject()) {
-      return null;
-    }
-    return Json.text(obj.path("metadata"), "name");
-  }
-
   static Actor actor(JsonNode event) {
     JsonNode user = Json.object(event, "user");
     JsonNode impersonated = Json.object(event, "impersonatedUser");
-    String caller = Json.text(user, "username");
     JsonNode effective = impersonated != null ? impersonated : user;
-    String username = Json.text(effective, "username");
     List<String> groups = new ArrayList<>();
     JsonNode g = effective == null ? null : effective.get("groups");
     if (g != null && g.isArray()) {
       g.forEach(n -> groups.add(n.asText()));
     }
-    String userAgent = Json.text(event, "userAgent");
     String sourceIp = null;
     JsonNode ips = event.get("sourceIPs");
     if (ips != null && ips.isArray() && ips.size() > 0) {
       sourceIp = ips.get(0).asText();
     }
-
-    String name = username;
-    Actor.Type type;
-    if (username == null) {
-      type = Actor.Type.UNKNOWN;
-    } else if (username.startsWith("system:serviceaccount:")) {
-      type = Actor.Type.SERVICE_ACCOUNT;
-      name = username.substring(username.lastIndexOf(':') + 1);
-    } else if (username.equals("system:anonymous")) {
-      type = Actor.Type.ANONYMOUS;
-    } else if (username.startsWith("system:")
-        || username.startsWith("eks:")
-        || groups.contains("system:nodes")) {
-      type = Actor.Type.SYSTEM;
-    } else {
-      type = Actor.Type.HUMAN;
-    }
-    String iacTool = iacTool(userAgent, username);
-    if (iacTool != null && type == Actor.Type.SERVICE_ACCOUNT && isController(iacTool)) {
-      type = Actor.Type.IAC;
-    }
-
-    return Actor.builder()
-        .principal(username == null ? "unknown" : username)
-        .type(type)
-        .name(name)
-        .userAgent(userAgent)
-        .sourceIp(sourceIp)
-        .iacTool(iacTool)
-        .impersonatedBy(impersonated != null ? caller : null)
-        .groups(groups)
-        .build();
-  }
-
-  private static boolean isController(String tool) {
-    return tool.equals("argocd") || tool.equals("flux");
-  }
-
-  static String iacTool(String userAgent, String username) {
-    String u = userAgent == null ? "" : userAgent.toLowerCase(Locale.ROOT);
-    String n = username == null ? "" : username.toLowerCase(Locale.ROOT);
-    if (u.startsWith("argocd") || n.contains("argocd-application-controller")) {
-      return "argocd";
-    }
-    if (u.startsWith("kustomize-controller")
-        || u.startsWith("helm-controller")
-        || n.startsWith("system:serviceaccount:flux-system:")) {
-      return "flux";
-    }
-    if (u.startsWith("helm/")) {
-      return "helm";
-    }
-    if (u.contains("terraform")) {
-      return "terraform";
-    }
-    if (u.contains("pulumi")) {
-      return "pulumi";
-    }
-    return null;
+    return KubernetesRequests.actor(
+        Json.text(effective, "username"),
+        groups,
+        Json.text(event, "userAgent"),
+        sourceIp,
+        impersonated != null ? Json.text(user, "username") : null);
   }
 
   /** True when the request URI asks for a dry run ({@code dryRun=All}). */

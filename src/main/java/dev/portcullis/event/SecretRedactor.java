@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  *       on those paths (and those fields inside values written above them), and the {@code
  *       kubectl.kubernetes.io/last-applied-configuration} annotation, which repeats the whole
  *       Secret. Audit events are found anywhere in the tree, so an {@code EventList} is covered.
+ *   <li>Kubernetes admission requests ({@code AdmissionReview.request}) on the {@code secrets}
+ *       resource: the same fields of {@code object} and {@code oldObject}, whether or not they
+ *       carry their kind.
  *   <li>AWS Secrets Manager: every {@code SecretString} and {@code SecretBinary} field, anywhere.
  * </ul>
  *
@@ -49,6 +52,22 @@ public final class SecretRedactor {
         && Json.text(ref, "apiGroup") == null;
   }
 
+  /** An admission request ({@code uid}, {@code operation}) on the core {@code secrets} resource. */
+  private static boolean isAdmissionRequestOnSecrets(JsonNode request) {
+    if (!request.has("uid") || !request.has("operation")) {
+      return false;
+    }
+    for (String field : List.of("resource", "requestResource")) {
+      JsonNode r = request.get(field);
+      if (r != null
+          && "secrets".equals(Json.text(r, "resource"))
+          && Json.text(r, "group") == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * @param secretsEvent the path of the nearest enclosing audit event on the {@code secrets}
    *     resource, or null
@@ -57,6 +76,13 @@ public final class SecretRedactor {
     if (node instanceof ObjectNode obj) {
       if (isSecretsRequest(obj)) {
         secretsEvent = path;
+      }
+      if (isAdmissionRequestOnSecrets(obj)) {
+        for (String field : List.of("object", "oldObject")) {
+          if (obj.get(field) instanceof ObjectNode o) {
+            stripSecret(o, path + "/" + field, out);
+          }
+        }
       }
       if ("Secret".equals(Json.text(obj, "kind"))
           || secretsEvent != null && isSecretObjectPath(secretsEvent, path) && !obj.has("items")) {
