@@ -27,6 +27,7 @@ import dev.portcullis.protect.ProtectionState;
 import dev.portcullis.protect.S3ProtectionFacts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,14 +66,15 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  *
  * <p>In: each change event the stream decided, with its decision record ({@link #prepare}, called
  * by {@link ChangeEventPipeline} right after evaluation, on the stream's thread, so the state it
- * reads (the lifecycle configuration before the change, the weights before the shift) is the state
- * as of this event, before later events move it on). {@link #start} then runs the revert on a
- * single thread of its own (reverts of one resource never race each other) once the decision record
- * is written; the input record is acknowledged only after the revert's own record is written, so a
- * crash in between makes Kafka deliver the event again. Out: one decision record per revert on the
- * decisions topic (source {@value #SOURCE}, keyed {@code <event id>/revert/<policy id>}, so a
- * redelivery gives the same key), done, dry run, skipped or failed, with a sentence saying what was
- * put back or why not, and the API calls; metric {@code portcullis.reverts{policy,result,reason}}.
+ * reads (the weights before the shift, the lifecycle configuration before the change) is the state
+ * as of this event, before later events move it on; a revert's own effect is recorded in that state
+ * too, right after the change it took back). {@link #start} then runs the revert on a single thread
+ * of its own (reverts of one resource never race each other) once the decision record is written;
+ * the input record is acknowledged only after the revert's own record is written, so a crash in
+ * between makes Kafka deliver the event again. Out: one decision record per revert on the decisions
+ * topic (source {@value #SOURCE}, keyed {@code <event id>/revert/<policy id>}, so a redelivery
+ * gives the same key), done, dry run, skipped or failed, with a sentence saying what was put back
+ * or why not, and the API calls; metric {@code portcullis.reverts{policy,result,reason}}.
  *
  * <p>Idempotent: a revert is judged against the state the event describes (the current
  * configuration is read first and only changed while it still is what the event set); a revert this
@@ -82,6 +84,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  * left alone with an alert. The state it needs lives in this instance's memory (see {@code
  * docs/reverts.md}).
  */
+@Startup // built at start-up, so the opt-in (or a policy named by mistake) is logged at once
 @ApplicationScoped
 public class Reverts {
 
@@ -618,7 +621,16 @@ public class Reverts {
     }
     RevertOutcome o;
     if (j.plan instanceof S3Reverts.LifecyclePlan p) {
-      o = s3Reverts().lifecycle(p);
+      // "Before" is found by the event's place in the bucket's history, so reading it now also
+      // sees a revert this instance made of an earlier change (placed right after that change).
+      ProtectionState ps = state.of(ProtectionState.class, ProtectionState::new);
+      ProtectionState.LifecycleSnapshot before =
+          ps.lifecycleBefore(p.bucket(), p.eventId()).orElse(p.previous());
+      o =
+          s3Reverts()
+              .lifecycle(
+                  new S3Reverts.LifecyclePlan(
+                      p.bucket(), p.who(), p.eventId(), p.configuration(), before, p.offending()));
     } else if (j.plan instanceof S3Reverts.ObjectsPlan p) {
       o = s3Reverts().objects(p);
     } else if (j.plan instanceof Route53Reverts.WeightsPlan p) {
@@ -629,7 +641,53 @@ public class Reverts {
     if (key != null && o.reverted()) {
       iac.record(key, at);
     }
+    if (o.status() == RevertOutcome.Status.DONE) {
+      remember(j, o);
+    }
     return o;
+  }
+
+  /**
+   * Records what a revert did in the state the policies judge by, as a change right after the one
+   * it reverted (event time plus 1 ms): the next change of the same resource is then judged against
+   * what Portcullis put back, not against the change it took back, even before the revert's own
+   * CloudTrail record arrives (minutes later; it then finds the same state and changes nothing).
+   */
+  private void remember(Job j, RevertOutcome o) {
+    Instant at = j.event.getEventTime().plusMillis(1);
+    if (j.plan instanceof S3Reverts.LifecyclePlan p && !o.calls().isEmpty()) {
+      Map<String, Object> call = o.calls().get(0);
+      JsonNode config =
+          "DeleteBucketLifecycle".equals(call.get("operation"))
+              ? null
+              : (JsonNode) call.get("lifecycleConfiguration");
+      state.of(ProtectionState.class, ProtectionState::new).lifecycle(p.bucket(), config, at, j.id);
+    } else if (j.plan instanceof S3Reverts.ObjectsPlan p) {
+      ProtectionState ps = state.of(ProtectionState.class, ProtectionState::new);
+      for (Map<String, Object> call : o.calls()) {
+        ps.keyPresent(p.bucket(), (String) call.get("key"), at, ProtectionState.Seen.WRITTEN);
+      }
+    } else if (j.plan instanceof Route53Reverts.WeightsPlan p) {
+      WeightedRecordSets ws = state.of(WeightedRecordSets.class, WeightedRecordSets::new);
+      for (Route53Reverts.Group g : p.groups()) {
+        Map<String, Long> changes = new LinkedHashMap<>();
+        Set<String> members = new LinkedHashSet<>(g.before().keySet());
+        members.addAll(g.after().keySet());
+        for (String m : members) {
+          if (!java.util.Objects.equals(g.before().get(m), g.after().get(m))) {
+            changes.put(m, g.before().get(m)); // null: the member is gone again
+          }
+        }
+        ws.record(
+            g.key(),
+            null,
+            changes,
+            Map.of(),
+            new WeightedRecordSets.Snapshot(g.after(), Set.of(), at, j.id),
+            at,
+            j.id);
+      }
+    }
   }
 
   /** A duration in words: {@code 1 hour}, {@code 30 minutes}, {@code 90 seconds}. */
