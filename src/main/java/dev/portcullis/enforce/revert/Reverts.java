@@ -16,6 +16,7 @@ import dev.portcullis.enrich.s3.S3Config;
 import dev.portcullis.event.Actor;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.s3.LifecycleConfiguration;
+import dev.portcullis.event.s3.S3Requests;
 import dev.portcullis.identity.Globs;
 import dev.portcullis.ingest.ChangeEventPipeline;
 import dev.portcullis.policy.ChangeEvaluator;
@@ -23,6 +24,7 @@ import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
 import dev.portcullis.policy.Enforcement;
 import dev.portcullis.policy.Severity;
+import dev.portcullis.protect.ProtectionParameters;
 import dev.portcullis.protect.ProtectionState;
 import dev.portcullis.protect.S3ProtectionFacts;
 import io.micrometer.core.instrument.Counter;
@@ -108,6 +110,9 @@ public class Reverts {
 
   private static final Logger LOG = Logger.getLogger(Reverts.class);
   private static final int LEDGER_SIZE = 10_000;
+
+  /** How many protected keys a decision's details name at most ({@code ProtectedObjectAtRisk}). */
+  private static final int DETAILS_KEYS = 10;
 
   /** One revert, prepared when its event was judged. */
   public static final class Job {
@@ -323,6 +328,17 @@ public class Reverts {
               named = false; // CloudTrail did not record the keys: the decision names globs
             } else if (det.get("protectedKeys") instanceof List<?> l) {
               l.forEach(k -> keys.add(String.valueOf(k)));
+            }
+          }
+          List<String> requested = S3Requests.deletedKeys(e.getRequest());
+          JsonNode params = evaluator.parameters().get(ETCD);
+          if (named && requested != null && keys.size() >= DETAILS_KEYS && params != null) {
+            // A decision names at most 10 keys: take the rest from the request, by the patterns.
+            ProtectionParameters pp = ProtectionParameters.of(params);
+            for (String k : requested) {
+              if (pp.protectedKeys().stream().anyMatch(g -> g.appliesTo(bucket) && g.matches(k))) {
+                keys.add(k);
+              }
             }
           }
           List<String> list = new ArrayList<>(keys);

@@ -620,6 +620,45 @@ class RevertStreamTest {
     assertThat(reverts.prepare(f, record(f, decision(ETCD, Enforcement.BLOCK)))).isEmpty();
   }
 
+  @Test
+  void aDeleteObjectsOfManyProtectedKeysRestoresEveryOne() throws Exception {
+    // Twelve clusters' control files in one DeleteObjects whose keys the record carries; the
+    // decision's details name ten of them.
+    StringBuilder objects = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      objects
+          .append(i == 0 ? "" : ",")
+          .append("{\"Key\":\"c")
+          .append(i)
+          .append("/backups/etcd/main/control/etcd-cluster-created\"}");
+    }
+    objects.append(",{\"Key\":\"c0/backups/etcd/main/etcd.backup.gz\"}");
+    String json =
+        "{\"eventVersion\":\"1.10\",\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":"
+            + "\"arn:aws:iam::111122223333:user/bob\",\"accountId\":\"111122223333\","
+            + "\"userName\":\"bob\"},\"eventTime\":\""
+            + now()
+            + "\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"DeleteObjects\","
+            + "\"awsRegion\":\"eu-west-1\",\"userAgent\":\"aws-cli/2.22.4\",\"requestParameters\":"
+            + "{\"bucketName\":\"many-clusters\",\"delete\":{\"Object\":["
+            + objects
+            + "]}},\"responseElements\":null,\"eventID\":\""
+            + Events.newId()
+            + "\",\"readOnly\":false,\"eventType\":\"AwsApiCall\",\"eventCategory\":\"Data\","
+            + "\"recipientAccountId\":\"111122223333\"}";
+    ChangeEvent e = decode(json);
+    DecisionRecord r = evaluator.evaluate(e, Instant.now(), false);
+    Decision d = r.decisions().get(0);
+    assertThat(d.action()).isEqualTo(Enforcement.BLOCK);
+    assertThat((List<?>) d.details().get("protectedKeys")).hasSize(10);
+
+    List<Reverts.Job> jobs = reverts.prepare(e, r);
+    S3Reverts.ObjectsPlan plan = (S3Reverts.ObjectsPlan) jobs.get(0).plan;
+    assertThat(plan.keys())
+        .hasSize(12)
+        .allMatch(k -> k.endsWith("/backups/etcd/main/control/etcd-cluster-created"));
+  }
+
   ChangeEvent decode(String json) throws Exception {
     return decoder.decode(json.getBytes(StandardCharsets.UTF_8), Instant.now()).events().get(0);
   }
