@@ -24,12 +24,12 @@ import org.jboss.logging.Logger;
 /**
  * Consumer of decision records from the decisions topic, with a consumer group of its own; writes
  * one pending alert per {@code alert} or {@code block} decision to the pending-alerts topic, keyed
- * by the problem's dedup key ({@code audit} decisions never alert), and one resolve per decision
- * whose {@code details.status} is {@code resolved} (the guard seeing a protected object back). Each
- * pending alert carries the decision's words, who did what to which target, and the policy's owner,
- * tags and dedup window. A decision record is acknowledged once all of its pending alerts are
- * written; one that is not readable is dead-lettered. Stateless: any number of instances share the
- * work.
+ * by the problem's dedup key (policy and target, plus {@code details.alertScope} when a decision
+ * names one; {@code audit} decisions never alert), and one resolve per decision whose {@code
+ * details.status} is {@code resolved} (the guard seeing a protected object back). Each pending
+ * alert carries the decision's words, who did what to which target, and the policy's owner, tags
+ * and dedup window. A decision record is acknowledged once all of its pending alerts are written;
+ * one that is not readable is dead-lettered. Stateless: any number of instances share the work.
  */
 @ApplicationScoped
 public class AlertRouter {
@@ -139,10 +139,13 @@ public class AlertRouter {
         continue; // audit records, never pages
       }
       PolicyAlerting.Facts facts = policies.of(policy);
+      // A decision may name a scope of its own (a revert record, "IaC keeps re-applying this"),
+      // so it pages apart from the finding about the same target that it follows.
+      String scope = text(d.path("details"), "alertScope");
       out.add(
           new PendingAlert(
               PendingAlert.Kind.TRIGGER,
-              DedupKeys.of(policy, target),
+              DedupKeys.of(scope == null ? policy : policy + "#" + scope, target),
               policy,
               text(d, "title"),
               severity(text(d, "severity")),

@@ -10,6 +10,13 @@ final class AlertText {
 
   /** What Portcullis does (or would do) about the change. */
   static String whatItDoes(PendingAlert a) {
+    Object revert = a.details() == null ? null : a.details().get("revert");
+    if (revert != null) {
+      // A revert record: Portcullis's own action on a blocked cloud change (docs/reverts.md).
+      return "automatic revert ("
+          + revert
+          + "): what Portcullis did about a blocked change, as the summary says";
+    }
     String does;
     if (a.action() == Enforcement.BLOCK) {
       does = "block: Portcullis stops this change (denied at admission, reverted in the cloud)";

@@ -3,6 +3,7 @@ package dev.portcullis.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.enforce.revert.Reverts;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.DecodedBatch;
 import dev.portcullis.event.EventDecoder;
@@ -41,7 +42,8 @@ import org.jboss.logging.Logger;
  * record it produced was acknowledged by Kafka. A second delivery of an event already decided is
  * dropped by its id; the audit stages of one Kubernetes request are decided once, on the most
  * complete stage. Nothing here stops the stream: a poison record is dead-lettered and the next one
- * is read.
+ * is read. A {@code block} decision of a policy with automatic reverts starts its revert ({@link
+ * Reverts}) once the decision is written; the input is acknowledged after the revert's record.
  */
 @ApplicationScoped
 public class ChangeEventPipeline {
@@ -72,6 +74,7 @@ public class ChangeEventPipeline {
   private final PipelineMetrics metrics;
   private final Emitter<byte[]> decisions;
   private final Emitter<byte[]> deadLetters;
+  private final Reverts reverts;
   private final DeduplicationWindow dedup;
   private final StageHold hold = new StageHold();
   private final InFlightGate gate;
@@ -85,6 +88,7 @@ public class ChangeEventPipeline {
       ObjectMapper mapper,
       PipelineMetrics metrics,
       PortcullisConfig config,
+      Reverts reverts,
       @Channel(DECISIONS_OUT)
           @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = EMITTER_BUFFER)
           Emitter<byte[]> decisions,
@@ -97,6 +101,7 @@ public class ChangeEventPipeline {
     this.metrics = metrics;
     this.decisions = decisions;
     this.deadLetters = deadLetters;
+    this.reverts = reverts;
     this.dedup =
         new DeduplicationWindow(config.ingest().dedupWindow(), config.ingest().dedupMaxEntries());
     this.gate = new InFlightGate(Math.min(config.ingest().maxInFlight(), EMITTER_BUFFER / 2));
@@ -216,9 +221,12 @@ public class ChangeEventPipeline {
   private CompletableFuture<Void> decide(ChangeEvent e, Input in) {
     DecisionRecord decision;
     byte[] json;
+    List<Reverts.Job> revert;
     try {
       decision = evaluator.evaluate(e, in.arrival, true);
       json = mapper.writeValueAsBytes(decision);
+      // Read now what the reverts need (state as of this event), run them once it is written.
+      revert = reverts.prepare(e, decision);
     } catch (RuntimeException | JsonProcessingException ex) {
       LOG.warnf("Policies could not evaluate event %s from %s: %s", e.getId(), in.where(), ex);
       return deadLetter(
@@ -242,7 +250,9 @@ public class ChangeEventPipeline {
               Instant now = clock.instant();
               metrics.decided(
                   Duration.between(e.getEventTime(), now), Duration.between(in.arrival, now));
-            });
+            })
+        // The input is acknowledged once its reverts are recorded (a revert never fails this).
+        .thenCompose(ok -> reverts.start(revert));
   }
 
   private byte[] rawJson(ChangeEvent e) {

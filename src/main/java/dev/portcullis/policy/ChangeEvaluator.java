@@ -103,6 +103,15 @@ public class ChangeEvaluator {
   }
 
   /**
+   * Each policy's parameters in force (defaults merged with operator overrides), by policy id; only
+   * policies with parameters appear. Read by components that act on decisions (the reverts read the
+   * IaC identities from them).
+   */
+  public Map<String, JsonNode> parameters() {
+    return parameters(engine.current());
+  }
+
+  /**
    * Evaluates an event.
    *
    * @param receivedAt when its input reached Portcullis

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -114,22 +115,8 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
 
   /** Lookups with a client built from the configuration (default AWS credential chain). */
   public static Route53Lookups create(DnsConfig.Route53 config, MeterRegistry registry) {
-    Route53ClientBuilder b =
-        Route53Client.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(DefaultCredentialsProvider.builder().build())
-            .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
-                    .connectionTimeout(config.timeout())
-                    .socketTimeout(config.timeout()))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .apiCallTimeout(config.timeout())
-                    .apiCallAttemptTimeout(config.timeout())
-                    .build());
-    config.endpoint().ifPresent(b::endpointOverride);
     return new Route53Lookups(
-        b.build(),
+        clientBuilder(config, o -> {}).build(),
         true,
         config.cacheTtl(),
         config.cacheMaxEntries(),
@@ -141,6 +128,31 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
         config.timeout(),
         Clock.systemUTC(),
         registry);
+  }
+
+  /**
+   * A client builder with the configuration's region, endpoint and timeouts (default AWS credential
+   * chain); {@code more} adds to its override configuration. Shared by the lookups and the reverts'
+   * own client.
+   */
+  public static Route53ClientBuilder clientBuilder(
+      DnsConfig.Route53 config, Consumer<ClientOverrideConfiguration.Builder> more) {
+    ClientOverrideConfiguration.Builder o =
+        ClientOverrideConfiguration.builder()
+            .apiCallTimeout(config.timeout())
+            .apiCallAttemptTimeout(config.timeout());
+    more.accept(o);
+    Route53ClientBuilder b =
+        Route53Client.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(config.timeout())
+                    .socketTimeout(config.timeout()))
+            .overrideConfiguration(o.build());
+    config.endpoint().ifPresent(b::endpointOverride);
+    return b;
   }
 
   @Override

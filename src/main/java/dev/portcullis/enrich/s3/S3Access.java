@@ -5,6 +5,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -50,6 +51,29 @@ public class S3Access {
 
   /** Builds a reader from the configuration (also used by tests). */
   public static S3ObjectReader build(S3Config config, MeterRegistry registry) {
+    return new S3ObjectReader(
+        clientBuilder(config, o -> {}).build(),
+        config.requestsPerSecond(),
+        config.rateLimitWait(),
+        config.cacheTtl(),
+        config.cacheMaxEntries(),
+        config.maxListedKeys(),
+        registry);
+  }
+
+  /**
+   * A client builder with the configuration's region, endpoint, addressing, credentials, timeouts
+   * and retries; {@code more} adds to its override configuration (the reverts' client adds its user
+   * agent). Shared by the read-only reader and the reverts' own client.
+   */
+  public static S3ClientBuilder clientBuilder(
+      S3Config config, Consumer<ClientOverrideConfiguration.Builder> more) {
+    ClientOverrideConfiguration.Builder o =
+        ClientOverrideConfiguration.builder()
+            .apiCallTimeout(config.timeout())
+            .apiCallAttemptTimeout(config.timeout())
+            .retryStrategy(r -> r.maxAttempts(Math.max(1, config.maxAttempts())));
+    more.accept(o);
     S3ClientBuilder b =
         S3Client.builder()
             .region(Region.of(config.region()))
@@ -59,21 +83,9 @@ public class S3Access {
                 UrlConnectionHttpClient.builder()
                     .connectionTimeout(config.timeout())
                     .socketTimeout(config.timeout()))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .apiCallTimeout(config.timeout())
-                    .apiCallAttemptTimeout(config.timeout())
-                    .retryStrategy(r -> r.maxAttempts(Math.max(1, config.maxAttempts())))
-                    .build());
+            .overrideConfiguration(o.build());
     config.endpoint().ifPresent(b::endpointOverride);
-    return new S3ObjectReader(
-        b.build(),
-        config.requestsPerSecond(),
-        config.rateLimitWait(),
-        config.cacheTtl(),
-        config.cacheMaxEntries(),
-        config.maxListedKeys(),
-        registry);
+    return b;
   }
 
   private static AwsCredentialsProvider credentials(S3Config config) {

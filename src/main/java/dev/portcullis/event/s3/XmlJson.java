@@ -13,12 +13,12 @@ import java.util.Map;
  * element names are S3's ({@code Rule}, {@code Filter}) but some exports lower-case them, so names
  * are matched without regard to case.
  */
-final class XmlJson {
+public final class XmlJson {
 
   private XmlJson() {}
 
   /** The child with this name (any case), or null. */
-  static JsonNode child(JsonNode parent, String name) {
+  public static JsonNode child(JsonNode parent, String name) {
     if (parent == null || !parent.isObject()) {
       return null;
     }
@@ -36,12 +36,12 @@ final class XmlJson {
   }
 
   /** True when the parent has a child of this name (any case), even an empty or null one. */
-  static boolean has(JsonNode parent, String name) {
+  public static boolean has(JsonNode parent, String name) {
     return child(parent, name) != null;
   }
 
   /** The elements of a child: none when missing, one when an object, all when a list. */
-  static List<JsonNode> elements(JsonNode parent, String name) {
+  public static List<JsonNode> elements(JsonNode parent, String name) {
     JsonNode n = child(parent, name);
     List<JsonNode> out = new ArrayList<>();
     if (n == null || n.isNull() || n.isMissingNode()) {
@@ -56,7 +56,7 @@ final class XmlJson {
   }
 
   /** Text of a scalar child (numbers as written), or null when missing, null or a container. */
-  static String text(JsonNode parent, String name) {
+  public static String text(JsonNode parent, String name) {
     JsonNode n = child(parent, name);
     if (n == null || n.isNull() || n.isMissingNode() || n.isContainerNode()) {
       return null;
@@ -65,7 +65,7 @@ final class XmlJson {
   }
 
   /** A whole number given as a JSON number or a numeric string, or null. */
-  static Long number(JsonNode parent, String name) {
+  public static Long number(JsonNode parent, String name) {
     JsonNode n = child(parent, name);
     if (n == null || n.isNull()) {
       return null;
@@ -87,7 +87,7 @@ final class XmlJson {
   }
 
   /** True for JSON {@code true} and the string {@code "true"} (any case). */
-  static boolean truthy(JsonNode parent, String name) {
+  public static boolean truthy(JsonNode parent, String name) {
     JsonNode n = child(parent, name);
     if (n == null) {
       return false;
