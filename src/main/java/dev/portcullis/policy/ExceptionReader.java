@@ -88,12 +88,7 @@ final class ExceptionReader {
     }
     int before = problems.size();
     MetadataReader.Fields f = new MetadataReader.Fields(file, doc, problems);
-    for (Iterator<String> it = doc.root().fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!FIELDS.contains(field)) {
-        f.error(field, "unknown field (known fields: " + FIELDS + ")");
-      }
-    }
+    f.onlyKnown(FIELDS);
     String declaredId = f.text("id", false);
     if (declaredId != null && !declaredId.equals(id)) {
       f.error("id", "'" + declaredId + "' must equal the file name '" + id + "'");

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -151,6 +152,16 @@ final class MetadataReader {
     void error(String field, String message) {
       int line = doc.line(field);
       problems.add(Problem.at(file, line == 0 ? 1 : line, field + ": " + message));
+    }
+
+    /** An error for every top-level field not in {@code known}. */
+    void onlyKnown(Collection<String> known) {
+      for (Iterator<String> it = doc.root().fieldNames(); it.hasNext(); ) {
+        String field = it.next();
+        if (!known.contains(field)) {
+          error(field, "unknown field (known fields: " + known + ")");
+        }
+      }
     }
 
     JsonNode node(String field) {

@@ -300,12 +300,7 @@ public final class PolicyTestSuite {
     }
     int before = problems.size();
     MetadataReader.Fields f = new MetadataReader.Fields(file, doc, problems);
-    for (Iterator<String> it = doc.root().fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!CASE_FIELDS.contains(field)) {
-        f.error(field, "unknown field (known fields: " + CASE_FIELDS + ")");
-      }
-    }
+    f.onlyKnown(CASE_FIELDS);
     String description = f.text("description", true);
     String testsDir = policy + "/" + TESTS + "/";
     List<PolicyTestCase.Input> inputs = new ArrayList<>();
