@@ -1,5 +1,6 @@
 package dev.portcullis.alert;
 
+import dev.portcullis.ingest.KafkaSend;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -61,30 +62,15 @@ public class AlertDeadLetters {
     if (key != null) {
       md.withKey(key.getBytes(StandardCharsets.UTF_8));
     }
-    CompletableFuture<Void> written = new CompletableFuture<>();
-    Message<byte[]> m =
-        Message.of(payload == null ? new byte[0] : payload)
-            .addMetadata(md.build())
-            .withAck(
-                () -> {
-                  written.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  LOG.errorf(t, "Could not dead-letter %s (%s): %s", key, code, reason);
-                  written.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (emitter) {
-        emitter.send(m);
-      }
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "Could not dead-letter %s (%s): %s", key, code, reason);
-      written.complete(null);
-    }
-    return written;
+    return KafkaSend.send(
+            emitter, Message.of(payload == null ? new byte[0] : payload).addMetadata(md.build()))
+        .handle(
+            (ok, t) -> {
+              if (t != null) {
+                LOG.errorf(t, "Could not dead-letter %s (%s): %s", key, code, reason);
+              }
+              return null;
+            });
   }
 
   private static void header(RecordHeaders headers, String name, String value) {

@@ -2,6 +2,7 @@ package dev.portcullis.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.event.Target;
+import dev.portcullis.ingest.KafkaSend;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,29 +50,11 @@ public class AlertPublisher {
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<Void> written = new CompletableFuture<>();
-    Message<byte[]> m =
+    return KafkaSend.send(
+        emitter,
         Message.of(value)
             .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(a.dedupKey()).build())
-            .withAck(
-                () -> {
-                  written.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  written.completeExceptionally(t);
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (emitter) {
-        emitter.send(m);
-      }
-    } catch (RuntimeException e) {
-      written.completeExceptionally(e);
-    }
-    return written;
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(a.dedupKey()).build()));
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.portcullis.event.AdmissionReviewDecoder;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.Outcome;
 import dev.portcullis.ingest.ChangeEventPipeline;
+import dev.portcullis.ingest.DecisionRecordWriter;
+import dev.portcullis.ingest.KafkaSend;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -75,7 +77,7 @@ public class AdmissionWebhook {
   private final ChangeEvaluator evaluator;
   private final ObjectMapper mapper;
   private final AdmissionMetrics metrics;
-  private final Emitter<byte[]> decisions;
+  private final DecisionRecordWriter writer;
   private final Emitter<byte[]> deadLetters;
   private final ThreadPoolExecutor pool;
   private final ScheduledThreadPoolExecutor timer;
@@ -93,11 +95,7 @@ public class AdmissionWebhook {
       ChangeEvaluator evaluator,
       ObjectMapper mapper,
       AdmissionMetrics metrics,
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
-          @OnOverflow(
-              value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-          Emitter<byte[]> decisions,
+      DecisionRecordWriter writer,
       @Channel(ChangeEventPipeline.DEAD_LETTER_OUT)
           @OnOverflow(
               value = OnOverflow.Strategy.BUFFER,
@@ -118,7 +116,7 @@ public class AdmissionWebhook {
     this.evaluator = evaluator;
     this.mapper = mapper;
     this.metrics = metrics;
-    this.decisions = decisions;
+    this.writer = writer;
     this.deadLetters = deadLetters;
     int threads = Math.max(1, config.threads());
     this.pool =
@@ -292,38 +290,17 @@ public class AdmissionWebhook {
   }
 
   private void write(DecisionRecord record) {
-    byte[] json;
-    try {
-      json = mapper.writeValueAsBytes(record);
-    } catch (JsonProcessingException e) {
-      metrics.record("failed");
-      LOG.errorf(e, "Cannot write the admission decision record %s", record.eventId());
-      return;
-    }
-    Message<byte[]> out =
-        Message.of(json)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(record.eventId()).build())
-            .withAck(
-                () -> {
-                  metrics.record("written");
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  metrics.record("failed");
-                  LOG.errorf(
-                      t, "The admission decision record %s was not written", record.eventId());
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (decisions) { // the pipeline sends through the same emitter
-        decisions.send(out);
-      }
-    } catch (RuntimeException e) {
-      metrics.record("failed");
-      LOG.errorf(e, "The admission decision record %s was not written", record.eventId());
-    }
+    writer
+        .write(record)
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                metrics.record("failed");
+                LOG.errorf(t, "The admission decision record %s was not written", record.eventId());
+              } else {
+                metrics.record("written");
+              }
+            });
   }
 
   private void deadLetter(AdmissionReviewDecoder.Request request, RuntimeException cause) {
@@ -347,19 +324,14 @@ public class AdmissionWebhook {
                 OutgoingKafkaRecordMetadata.builder()
                     .withKey(request.uid().getBytes(StandardCharsets.UTF_8))
                     .withHeaders(headers)
-                    .build())
-            .withNack(
-                t -> {
-                  LOG.errorf(t, "The dead letter of admission review %s was lost", request.uid());
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (deadLetters) {
-        deadLetters.send(out);
-      }
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "The dead letter of admission review %s was lost", request.uid());
-    }
+                    .build());
+    KafkaSend.send(deadLetters, out)
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                LOG.errorf(t, "The dead letter of admission review %s was lost", request.uid());
+              }
+            });
   }
 
   private static Duration since(long arrivalNanos) {

@@ -291,31 +291,8 @@ public class ChangeEventPipeline {
   }
 
   private CompletableFuture<Void> send(Emitter<byte[]> emitter, Message<byte[]> message) {
-    CompletableFuture<Void> written = new CompletableFuture<>();
     gate.acquire();
-    Message<byte[]> tracked =
-        message
-            .withAck(
-                () -> {
-                  gate.release();
-                  written.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  gate.release();
-                  written.completeExceptionally(t);
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (emitter) {
-        emitter.send(tracked);
-      }
-    } catch (RuntimeException e) {
-      gate.release();
-      written.completeExceptionally(e);
-    }
-    return written;
+    return KafkaSend.send(emitter, message).whenComplete((ok, t) -> gate.release());
   }
 
   @PreDestroy

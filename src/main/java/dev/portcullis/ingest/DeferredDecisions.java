@@ -1,22 +1,14 @@
 package dev.portcullis.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.DecisionRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,8 +21,8 @@ import org.jboss.logging.Logger;
  * original event's id, judged by the policies in force (enforcement overrides and exceptions
  * apply).
  *
- * <p>Writes through the same emitter as {@link ChangeEventPipeline}. What is waiting lives in
- * memory: a restart forgets it (see {@code docs/policies.md}, dns-zone-split-brain).
+ * <p>Writes through {@link DecisionRecordWriter}. What is waiting lives in memory: a restart
+ * forgets it (see {@code docs/policies.md}, dns-zone-split-brain).
  */
 @ApplicationScoped
 public class DeferredDecisions {
@@ -38,25 +30,16 @@ public class DeferredDecisions {
   private static final Logger LOG = Logger.getLogger(DeferredDecisions.class);
 
   private final ChangeEvaluator evaluator;
-  private final Emitter<byte[]> decisions;
-  private final ObjectMapper mapper;
+  private final DecisionRecordWriter writer;
   private final Counter written;
   private final Counter failures;
   private final Clock clock = Clock.systemUTC();
 
   @Inject
   public DeferredDecisions(
-      ChangeEvaluator evaluator,
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
-          @OnOverflow(
-              value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-          Emitter<byte[]> decisions,
-      ObjectMapper mapper,
-      MeterRegistry registry) {
+      ChangeEvaluator evaluator, DecisionRecordWriter writer, MeterRegistry registry) {
     this.evaluator = evaluator;
-    this.decisions = decisions;
-    this.mapper = mapper;
+    this.writer = writer;
     this.written =
         Counter.builder("portcullis.deferred.decisions")
             .description("Decisions written after their event (e.g. a DNS mirror that never came)")
@@ -87,37 +70,17 @@ public class DeferredDecisions {
   }
 
   private void write(DecisionRecord record) {
-    byte[] json;
-    try {
-      json = mapper.writeValueAsBytes(record);
-    } catch (JsonProcessingException e) {
-      failures.increment();
-      LOG.errorf(e, "Cannot write the decision record %s", record.eventId());
-      return;
-    }
-    Message<byte[]> out =
-        Message.of(json)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(record.eventId()).build())
-            .withAck(
-                () -> {
-                  written.increment();
-                  evaluator.count(record);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  failures.increment();
-                  LOG.errorf(t, "The decision record %s was not written", record.eventId());
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (decisions) { // the pipeline sends through the same emitter
-        decisions.send(out);
-      }
-    } catch (RuntimeException e) {
-      failures.increment();
-      LOG.errorf(e, "The decision record %s was not written", record.eventId());
-    }
+    writer
+        .write(record)
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                failures.increment();
+                LOG.errorf(t, "The decision record %s was not written", record.eventId());
+              } else {
+                written.increment();
+                evaluator.count(record);
+              }
+            });
   }
 }

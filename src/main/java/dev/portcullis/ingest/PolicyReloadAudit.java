@@ -1,7 +1,5 @@
 package dev.portcullis.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.event.Actor;
 import dev.portcullis.event.Outcome;
 import dev.portcullis.event.Target;
@@ -12,18 +10,12 @@ import dev.portcullis.policy.PolicyReloadRejected;
 import dev.portcullis.policy.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,8 +25,7 @@ import org.jboss.logging.Logger;
  * version still in force, and one {@code audit} decision listing every problem with its file and
  * line. Keyed by its own id ({@code policy-reload-<attempted version>-<epoch millis>}).
  *
- * <p>Writes through the same emitter as {@link ChangeEventPipeline} (one emitter per channel:
- * SmallRye hands every injection point with the same configuration the same instance).
+ * <p>Writes through {@link DecisionRecordWriter}.
  */
 @ApplicationScoped
 public class PolicyReloadAudit {
@@ -50,21 +41,12 @@ public class PolicyReloadAudit {
 
   private static final Logger LOG = Logger.getLogger(PolicyReloadAudit.class);
 
-  private final Emitter<byte[]> decisions;
-  private final ObjectMapper mapper;
+  private final DecisionRecordWriter writer;
   private final Counter failures;
 
   @Inject
-  public PolicyReloadAudit(
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
-          @OnOverflow(
-              value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-          Emitter<byte[]> decisions,
-      ObjectMapper mapper,
-      MeterRegistry registry) {
-    this.decisions = decisions;
-    this.mapper = mapper;
+  public PolicyReloadAudit(DecisionRecordWriter writer, MeterRegistry registry) {
+    this.writer = writer;
     this.failures =
         Counter.builder("portcullis.policy.reload.audit.failures")
             .description(
@@ -74,32 +56,15 @@ public class PolicyReloadAudit {
 
   void onRejected(@Observes PolicyReloadRejected r) {
     DecisionRecord record = toRecord(r);
-    byte[] json;
-    try {
-      json = mapper.writeValueAsBytes(record);
-    } catch (JsonProcessingException e) {
-      failures.increment();
-      LOG.errorf(e, "Cannot write the policy reload record");
-      return;
-    }
-    Message<byte[]> out =
-        Message.of(json)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(record.eventId()).build())
-            .withNack(
-                t -> {
-                  failures.increment();
-                  LOG.errorf(t, "The policy reload record %s was not written", record.eventId());
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (decisions) { // the pipeline sends through the same emitter
-        decisions.send(out);
-      }
-    } catch (RuntimeException e) {
-      failures.increment();
-      LOG.errorf(e, "The policy reload record %s was not written", record.eventId());
-    }
+    writer
+        .write(record)
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                failures.increment();
+                LOG.errorf(t, "The policy reload record %s was not written", record.eventId());
+              }
+            });
   }
 
   static DecisionRecord toRecord(PolicyReloadRejected r) {

@@ -1,14 +1,12 @@
 package dev.portcullis.protect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.enrich.StateStore;
 import dev.portcullis.enrich.s3.S3Access;
 import dev.portcullis.enrich.s3.S3ObjectReader;
 import dev.portcullis.event.Actor;
 import dev.portcullis.event.Outcome;
 import dev.portcullis.event.Target;
-import dev.portcullis.ingest.ChangeEventPipeline;
+import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
 import dev.portcullis.policy.Enforcement;
@@ -20,7 +18,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -105,8 +99,7 @@ public class ProtectedObjectGuard {
 
   private final List<Watch> watches;
   private final Optional<S3ObjectReader> s3;
-  private final Emitter<byte[]> decisions;
-  private final ObjectMapper mapper;
+  private final DecisionRecordWriter writer;
   private final PolicyEngine engine;
   private final StateStore state;
   private final GuardConfig config;
@@ -119,20 +112,14 @@ public class ProtectedObjectGuard {
   public ProtectedObjectGuard(
       GuardConfig config,
       S3Access access,
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
-          @OnOverflow(
-              value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-          Emitter<byte[]> decisions,
-      ObjectMapper mapper,
+      DecisionRecordWriter writer,
       PolicyEngine engine,
       StateStore state,
       MeterRegistry registry) {
     this.config = config;
     this.watches = parse(config.objects().orElse(List.of()));
     this.s3 = access.reader();
-    this.decisions = decisions;
-    this.mapper = mapper;
+    this.writer = writer;
     this.engine = engine;
     this.state = state;
     this.registry = registry;
@@ -328,41 +315,20 @@ public class ProtectedObjectGuard {
 
   /** Writes a record and waits until the topic has it; false when it did not take it in time. */
   private boolean send(DecisionRecord record) {
-    byte[] json;
     try {
-      json = mapper.writeValueAsBytes(record);
-    } catch (JsonProcessingException e) {
-      result(record.action(), "failed");
-      LOG.errorf(e, "Cannot write guard record %s", record.eventId());
-      return false;
-    }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Message<byte[]> out =
-        Message.of(json)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(record.eventId()).build())
-            .withAck(
-                () -> {
-                  done.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  done.completeExceptionally(t);
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (decisions) { // the pipeline sends through the same emitter
-        decisions.send(out);
-      }
-      done.get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      writer.write(record).get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
       result(record.action(), "written");
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
+    } catch (ExecutionException e) {
       LOG.errorf(
-          "Guard record %s was not written, retrying at the next check: %s", record.eventId(), e);
+          "Guard record %s was not written, retrying at the next check: %s",
+          record.eventId(), e.getCause());
+    } catch (TimeoutException e) {
+      LOG.errorf(
+          "Guard record %s was not acknowledged within %s, retrying at the next check",
+          record.eventId(), config.sendTimeout());
     }
     result(record.action(), "failed");
     return false;

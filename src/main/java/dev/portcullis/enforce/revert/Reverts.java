@@ -1,8 +1,6 @@
 package dev.portcullis.enforce.revert;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.config.DnsConfig;
 import dev.portcullis.enrich.StateStore;
 import dev.portcullis.enrich.route53.RecordSet;
@@ -19,6 +17,7 @@ import dev.portcullis.event.s3.LifecycleConfiguration;
 import dev.portcullis.event.s3.S3Requests;
 import dev.portcullis.identity.Globs;
 import dev.portcullis.ingest.ChangeEventPipeline;
+import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -30,7 +29,6 @@ import dev.portcullis.protect.S3ProtectionFacts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,10 +48,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.services.route53.Route53Client;
@@ -163,8 +157,7 @@ public class Reverts {
   private final DnsConfig dnsConfig;
   private final StateStore state;
   private final ChangeEvaluator evaluator;
-  private final Emitter<byte[]> decisions;
-  private final ObjectMapper mapper;
+  private final DecisionRecordWriter writer;
   private final MeterRegistry registry;
   private final Set<String> enabled;
   private final IacReapplyLimit iac;
@@ -183,20 +176,14 @@ public class Reverts {
       DnsConfig dnsConfig,
       StateStore state,
       ChangeEvaluator evaluator,
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
-          @OnOverflow(
-              value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-          Emitter<byte[]> decisions,
-      ObjectMapper mapper,
+      DecisionRecordWriter writer,
       MeterRegistry registry) {
     this.config = config;
     this.s3Config = s3Config;
     this.dnsConfig = dnsConfig;
     this.state = state;
     this.evaluator = evaluator;
-    this.decisions = decisions;
-    this.mapper = mapper;
+    this.writer = writer;
     this.registry = registry;
     Set<String> wanted = new LinkedHashSet<>();
     for (String p : config.policies().orElse(List.of())) {
@@ -807,41 +794,18 @@ public class Reverts {
         List.of(d));
   }
 
+  /** Writes a revert record; the future always completes normally (a failure is counted). */
   private CompletableFuture<Void> write(DecisionRecord r) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    byte[] json;
-    try {
-      json = mapper.writeValueAsBytes(r);
-    } catch (JsonProcessingException e) {
-      recordFailures.increment();
-      LOG.errorf(e, "Cannot write the revert record %s", r.eventId());
-      return CompletableFuture.completedFuture(null);
-    }
-    Message<byte[]> out =
-        Message.of(json)
-            .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.eventId()).build())
-            .withAck(
-                () -> {
-                  done.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                })
-            .withNack(
-                t -> {
-                  recordFailures.increment();
-                  LOG.errorf(t, "The revert record %s was not written", r.eventId());
-                  done.complete(null);
-                  return CompletableFuture.completedFuture(null);
-                });
-    try {
-      synchronized (decisions) { // the pipeline sends through the same emitter
-        decisions.send(out);
-      }
-    } catch (RuntimeException e) {
-      recordFailures.increment();
-      LOG.errorf(e, "The revert record %s was not written", r.eventId());
-      done.complete(null);
-    }
-    return done;
+    return writer
+        .write(r)
+        .handle(
+            (ok, t) -> {
+              if (t != null) {
+                recordFailures.increment();
+                LOG.errorf(t, "The revert record %s was not written", r.eventId());
+              }
+              return null;
+            });
   }
 
   private void count(String policy, RevertOutcome.Status status, String reason) {

@@ -12,7 +12,7 @@ import dev.portcullis.enrich.StateStore;
 import dev.portcullis.enrich.s3.S3Config;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
-import dev.portcullis.ingest.ChangeEventPipeline;
+import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -41,9 +41,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,10 +115,7 @@ class RevertStreamTest {
   @Inject ObjectMapper mapper;
   @Inject MeterRegistry registry;
 
-  @Inject
-  @Channel(ChangeEventPipeline.DECISIONS_OUT)
-  @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
-  Emitter<byte[]> decisionsEmitter;
+  @Inject DecisionRecordWriter decisionWriter;
 
   /** A client of the shared S3Mock (also used by {@link RevertDryRunTest}); lives with the JVM. */
   static final S3Client s3 =
@@ -732,8 +726,7 @@ class RevertStreamTest {
             dnsConfig,
             new StateStore(),
             evaluator,
-            decisionsEmitter,
-            mapper,
+            decisionWriter,
             registry);
     try {
       List<Reverts.Job> again = other.prepare(e, r);
@@ -754,8 +747,7 @@ class RevertStreamTest {
               dnsConfig,
               new StateStore(),
               evaluator,
-              decisionsEmitter,
-              mapper,
+              decisionWriter,
               registry);
       try {
         RevertOutcome late = third.run(third.prepare(e, r).get(0));
