@@ -148,23 +148,9 @@ public class ChangeEvaluator {
     for (DueEvaluation due : enrichment.due(context, wallClock)) {
       List<Decision> decisions = set.evaluate(due, engine.overrides());
       if (!decisions.isEmpty()) {
-        ChangeEvent e = due.event();
-        Instant now = clock.instant();
         out.add(
-            new DecisionRecord(
-                due.id(),
-                DEFERRED_SOURCE,
-                e.getEventTime(),
-                e.isEventTimeEstimated() ? Boolean.TRUE : null,
-                now,
-                now,
-                e.getActor(),
-                e.getAction(),
-                e.getService(),
-                e.getTarget(),
-                e.getOutcome(),
-                set.version(),
-                decisions));
+            DecisionRecord.about(
+                due.event(), due.id(), DEFERRED_SOURCE, clock.instant(), set.version(), decisions));
       }
     }
     return out;

@@ -49,9 +49,34 @@ public record DecisionRecord(
       Instant decidedAt,
       String policyVersion,
       List<Decision> decisions) {
+    return of(e, e.getId(), e.getSource(), receivedAt, decidedAt, policyVersion, decisions);
+  }
+
+  /**
+   * A record about the event written apart from its own (a decision that fell due later, a revert):
+   * its own id and source, received and decided {@code now}.
+   */
+  public static DecisionRecord about(
+      ChangeEvent e,
+      String id,
+      String source,
+      Instant now,
+      String policyVersion,
+      List<Decision> decisions) {
+    return of(e, id, source, now, now, policyVersion, decisions);
+  }
+
+  private static DecisionRecord of(
+      ChangeEvent e,
+      String id,
+      String source,
+      Instant receivedAt,
+      Instant decidedAt,
+      String policyVersion,
+      List<Decision> decisions) {
     return new DecisionRecord(
-        e.getId(),
-        e.getSource(),
+        id,
+        source,
         e.getEventTime(),
         e.isEventTimeEstimated() ? Boolean.TRUE : null,
         receivedAt,

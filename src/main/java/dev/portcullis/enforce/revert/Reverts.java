@@ -777,21 +777,8 @@ public class Reverts {
             first.runbook(),
             RULE,
             details);
-    Instant now = clock.instant();
-    return new DecisionRecord(
-        j.id,
-        SOURCE,
-        e.getEventTime(),
-        e.isEventTimeEstimated() ? Boolean.TRUE : null,
-        now,
-        now,
-        e.getActor(),
-        e.getAction(),
-        e.getService(),
-        e.getTarget(),
-        e.getOutcome(),
-        j.record.policyVersion(),
-        List.of(d));
+    return DecisionRecord.about(
+        e, j.id, SOURCE, clock.instant(), j.record.policyVersion(), List.of(d));
   }
 
   /** Writes a revert record; the future always completes normally (a failure is counted). */
