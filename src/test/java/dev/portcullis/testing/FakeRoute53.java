@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -54,8 +55,9 @@ import org.w3c.dom.NodeList;
  *       InvalidChangeBatch} 400 whose message lists every problem of the batch in brackets).
  * </ul>
  *
- * Tests can also make the next requests fail ({@link #failNext}) or answer slowly ({@link #delay}),
- * and count the requests each operation received.
+ * Tests can also make the next requests fail ({@link #failNext}), answer slowly ({@link #delay}),
+ * or let another change land just before the next batch ({@link #beforeNextChange}), and count the
+ * requests each operation received.
  */
 public final class FakeRoute53 implements AutoCloseable {
 
@@ -169,6 +171,7 @@ public final class FakeRoute53 implements AutoCloseable {
   private final Deque<Failure> failures = new ArrayDeque<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private volatile Duration delay = Duration.ZERO;
+  private final AtomicReference<Runnable> beforeNextChange = new AtomicReference<>();
   private final AtomicInteger changes = new AtomicInteger();
 
   private FakeRoute53(HttpServer server) {
@@ -232,6 +235,14 @@ public final class FakeRoute53 implements AutoCloseable {
   public synchronized void failNext(int status, String code, String message) {
     failures.add(
         new Failure(status, errorResponse(status >= 500 ? "Receiver" : "Sender", code, message)));
+  }
+
+  /**
+   * Runs {@code r} once, when the next change batch has arrived and before it is applied: another
+   * writer whose change lands between a client's listing and its batch.
+   */
+  public void beforeNextChange(Runnable r) {
+    beforeNextChange.set(r);
   }
 
   /** Every answer waits this long first (to make a client time out). */
@@ -514,6 +525,10 @@ public final class FakeRoute53 implements AutoCloseable {
           "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1");
     }
     String comment = text(batch, "Comment");
+    Runnable racer = beforeNextChange.getAndSet(null);
+    if (racer != null) {
+      racer.run();
+    }
     synchronized (zone) {
       TreeMap<Key, RecordSet> copy = new TreeMap<>(zone.sets);
       List<String> messages = new ArrayList<>();

@@ -29,10 +29,16 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * Reverts of Route53 weight shifts for {@code dns-weight-shift}, through a Route53 client of their
  * own: the weights every member of a weighted record had before the change, as Portcullis knew them
  * ({@link dev.portcullis.enrich.route53.WeightedRecordSets#previous}), put back with one {@code
- * ChangeResourceRecordSets} batch (Route53 applies a batch all or nothing): an UPSERT per member
- * whose weight changed (its current record set, with the old weight) or that the change deleted
- * (the record set the change's DELETE named, with its old weight), a DELETE per member the change
- * created (its current record set exactly).
+ * ChangeResourceRecordSets} batch (Route53 applies a batch all or nothing): for a member whose
+ * weight changed, a DELETE of its current record set exactly as listed and a CREATE of it with the
+ * old weight; for a member the change deleted, a CREATE of the record set the change's DELETE
+ * named, with its old weight; for a member the change created, a DELETE of its current record set
+ * exactly.
+ *
+ * <p>The batch is conditional: Route53 refuses a DELETE whose values differ from the current ones
+ * and a CREATE of a set that exists, so a change made between the listing and the batch makes the
+ * whole batch fail ({@code InvalidChangeBatch}) instead of being overwritten. The members are then
+ * listed again; when they differ from the first listing the revert is skipped as a later change.
  *
  * <p>Judged against the state the event describes: the record's members are listed first
  * (ListResourceRecordSets), and only when every member still has the weight the change gave it is
@@ -149,7 +155,8 @@ final class Route53Reverts {
           continue;
         }
         if (b != null && a != null) {
-          changes.add(change(ChangeAction.UPSERT, now.get(m).toBuilder().weight(b).build()));
+          changes.add(change(ChangeAction.DELETE, now.get(m)));
+          changes.add(change(ChangeAction.CREATE, now.get(m).toBuilder().weight(b).build()));
         } else if (b != null) {
           JsonNode old = g.deleted().get(m);
           ResourceRecordSet rrs = old == null ? null : recordSet(old);
@@ -163,7 +170,7 @@ final class Route53Reverts {
                     + " was deleted and its record set is not known",
                 d);
           }
-          changes.add(change(ChangeAction.UPSERT, rrs.toBuilder().weight(b).build()));
+          changes.add(change(ChangeAction.CREATE, rrs.toBuilder().weight(b).build()));
         } else {
           changes.add(change(ChangeAction.DELETE, now.get(m)));
         }
@@ -208,9 +215,56 @@ final class Route53Reverts {
       LOG.infof("Revert: called %s (change %s)", call, r.changeInfo().id());
     } catch (SdkException e) {
       d.put("callFailed", call);
+      if (e instanceof AwsServiceException s
+          && s.awsErrorDetails() != null
+          && "InvalidChangeBatch".equals(s.awsErrorDetails().errorCode())) {
+        RevertOutcome raced = changedMeanwhile(p, live, records, d);
+        if (raced != null) {
+          return raced;
+        }
+      }
       return failed(d, p, records, "call ChangeResourceRecordSets", e);
     }
     return RevertOutcome.done(false, summary, List.of(call), d);
+  }
+
+  /**
+   * After Route53 refused the batch: a later change when the members now differ from what was
+   * listed before the batch (a change slipped in between), else null (the batch itself was wrong).
+   */
+  private RevertOutcome changedMeanwhile(
+      WeightsPlan p,
+      Map<RecordSetKey, Map<String, ResourceRecordSet>> listed,
+      String records,
+      Map<String, Object> d) {
+    Map<String, Object> found = new LinkedHashMap<>();
+    boolean changed = false;
+    for (Group g : p.groups()) {
+      Map<String, ResourceRecordSet> now;
+      try {
+        now = list(g.key());
+      } catch (SdkException e) {
+        return null;
+      }
+      Map<String, Long> weights = new TreeMap<>();
+      now.forEach((m, r) -> weights.put(m, r.weight()));
+      found.put(g.key().lookupKey(), weights);
+      changed |= !now.equals(listed.get(g.key()));
+    }
+    if (!changed) {
+      return null;
+    }
+    d.put("found", one(found));
+    return RevertOutcome.skipped(
+        RevertOutcome.LATER_CHANGE,
+        "Portcullis left the weights of "
+            + records
+            + " alone: they changed while it was putting back "
+            + p.who()
+            + "'s change ("
+            + weightsText(found)
+            + " now), and Route53 refused the revert, so a later change is in force",
+        d);
   }
 
   /** The only value of a map of one entry, else the map (details stay flat for one record). */

@@ -426,8 +426,11 @@ class RevertStreamTest {
     assertThat(weights).isEqualTo(Map.of("blue", 100L, "green", 0L));
     assertThat(fake.calls("ChangeResourceRecordSets")).isEqualTo(changes + 1);
     JsonNode batch = d.path("details").path("calls").get(0).path("changeBatch");
-    assertThat(batch.path("changes")).hasSize(2);
-    assertThat(batch.path("changes").get(0).path("action").asText()).isEqualTo("UPSERT");
+    // Per member, its current record set deleted exactly as listed, then created with the old
+    // weight.
+    assertThat(batch.path("changes")).hasSize(4);
+    assertThat(batch.path("changes").get(0).path("action").asText()).isEqualTo("DELETE");
+    assertThat(batch.path("changes").get(1).path("action").asText()).isEqualTo("CREATE");
 
     // The same shift again a minute later (before the revert's own CloudTrail record arrives):
     // judged against the weights Portcullis put back, so it is caught and put back again.

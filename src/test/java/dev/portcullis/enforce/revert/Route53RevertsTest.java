@@ -107,8 +107,9 @@ class Route53RevertsTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> batch = (Map<String, Object>) o.calls().get(0).get("changeBatch");
     assertThat(batch.get("comment")).isEqualTo("Portcullis revert of event shift-event");
+    // Conditional: each member's current set is deleted exactly as listed and created again.
     assertThat(batch.get("changes").toString())
-        .contains("action=UPSERT", "setIdentifier=blue", "weight=100")
+        .contains("action=DELETE", "action=CREATE", "setIdentifier=blue", "weight=100")
         .contains("setIdentifier=green", "weight=0")
         .contains("dNSName=blue-lb-1234567890.us-east-1.elb.amazonaws.com.");
     assertThat(o.details()).containsKey("changeId");
@@ -168,6 +169,34 @@ class Route53RevertsTest {
                 + ZONE
                 + " alone: they have changed since alice's change (blue 30, green 70 now), so a"
                 + " later change is in force");
+  }
+
+  @Test
+  void aChangeBetweenTheListingAndTheBatchIsNotOverwritten() {
+    fake.seed(ZONE, member("blue", 0), member("green", 100));
+    // Bob moves the weights on after Portcullis listed them and before its batch arrives.
+    fake.beforeNextChange(() -> fake.seed(ZONE, member("blue", 30), member("green", 70)));
+    int changes = fake.calls("ChangeResourceRecordSets");
+
+    RevertOutcome o =
+        reverts(false)
+            .weights(
+                plan(
+                    Map.of("blue", 100L, "green", 0L),
+                    Map.of("blue", 0L, "green", 100L),
+                    Map.of()));
+
+    // Route53 refused the batch (its DELETEs no longer match), so Bob's weights stand.
+    assertThat(fake.calls("ChangeResourceRecordSets")).isEqualTo(changes + 1);
+    assertThat(weights()).isEqualTo(Map.of("blue", 30L, "green", 70L));
+    assertThat(o.status()).isEqualTo(RevertOutcome.Status.SKIPPED);
+    assertThat(o.reason()).isEqualTo(RevertOutcome.LATER_CHANGE);
+    assertThat(o.summary())
+        .isEqualTo(
+            "Portcullis left the weights of api.weighted.example.com A in zone "
+                + ZONE
+                + " alone: they changed while it was putting back alice's change (blue 30, green"
+                + " 70 now), and Route53 refused the revert, so a later change is in force");
   }
 
   @Test
