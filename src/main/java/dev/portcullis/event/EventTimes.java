@@ -1,5 +1,6 @@
 package dev.portcullis.event;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -14,7 +15,24 @@ import java.util.Optional;
  */
 public final class EventTimes {
 
+  /**
+   * How far ahead of this machine's clock an event time may be and still move a watermark. Clocks
+   * drift by seconds; an event time further ahead is a wrong clock or a forged record, and trusting
+   * it would make every event-time window look over at once (every remembered id forgotten, every
+   * waiting DNS mirror overdue).
+   */
+  public static final Duration MAX_AHEAD = Duration.ofMinutes(5);
+
   private EventTimes() {}
+
+  /**
+   * The event time as far as a watermark may trust it: {@code eventTime}, but no later than {@link
+   * #MAX_AHEAD} past {@code now}. The event itself keeps its own time; only windows are protected.
+   */
+  public static Instant forWatermark(Instant eventTime, Instant now) {
+    Instant latest = now.plus(MAX_AHEAD);
+    return eventTime.isAfter(latest) ? latest : eventTime;
+  }
 
   /** The instant written in {@code text}, or empty when it is no timestamp we know. */
   public static Optional<Instant> parse(String text) {

@@ -1,5 +1,7 @@
 package dev.portcullis.ingest;
 
+import dev.portcullis.event.EventTimes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -13,7 +15,9 @@ import java.util.TreeMap;
  * <p>Bounded twice: an id is forgotten once the newest event time seen is more than {@code window}
  * past its own event time (event time, so a replay behaves like the original run), and the ids of
  * the oldest event time go first when there are more than {@code maxEntries}. An id whose decision
- * could not be written is released, so its redelivery is decided again. Thread-safe.
+ * could not be written is released, so its redelivery is decided again. An event time far ahead of
+ * this machine's clock moves the newest time only as far as {@link EventTimes#forWatermark} allows,
+ * so one record with a wrong clock cannot make every id forgotten. Thread-safe.
  */
 public final class DeduplicationWindow {
 
@@ -36,6 +40,7 @@ public final class DeduplicationWindow {
 
   private long sequence;
   private Instant watermark = Instant.EPOCH;
+  private final Clock clock;
 
   /** An id's event time, and a sequence number that keeps ids of the same time apart. */
   private record Slot(Instant time, long seq) implements Comparable<Slot> {
@@ -47,8 +52,13 @@ public final class DeduplicationWindow {
   }
 
   public DeduplicationWindow(Duration window, int maxEntries) {
+    this(window, maxEntries, Clock.systemUTC());
+  }
+
+  DeduplicationWindow(Duration window, int maxEntries, Clock clock) {
     this.window = window;
     this.maxEntries = maxEntries;
+    this.clock = clock;
   }
 
   /** Claims an event id; only the first claim within the window is {@link Claim#NEW}. */
@@ -56,8 +66,9 @@ public final class DeduplicationWindow {
     if (seen.containsKey(id)) {
       return Claim.DUPLICATE;
     }
-    if (eventTime.isAfter(watermark)) {
-      watermark = eventTime;
+    Instant mark = EventTimes.forWatermark(eventTime, clock.instant());
+    if (mark.isAfter(watermark)) {
+      watermark = mark;
     }
     Slot slot = new Slot(eventTime, sequence++);
     seen.put(id, slot);

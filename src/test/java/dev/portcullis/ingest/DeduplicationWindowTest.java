@@ -4,8 +4,10 @@ import static dev.portcullis.ingest.DeduplicationWindow.Claim.DUPLICATE;
 import static dev.portcullis.ingest.DeduplicationWindow.Claim.NEW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Second deliveries are dropped; memory is bounded by event time and by size. */
@@ -24,6 +26,21 @@ class DeduplicationWindowTest {
     assertThat(w.contains("a")).isTrue();
     assertThat(w.contains("c")).isFalse();
     assertThat(w.size()).isEqualTo(2);
+  }
+
+  @Test
+  void anEventTimeFarAheadOfTheClockDoesNotMakeEveryIdForgotten() {
+    Clock clock = Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC);
+    DeduplicationWindow w = new DeduplicationWindow(HOUR, 100, clock);
+    w.claim("a", T0);
+    // A record whose clock is ten years ahead: decided, but the window does not jump with it.
+    assertThat(w.claim("wrong-clock", T0.plus(Duration.ofDays(3650)))).isEqualTo(NEW);
+    assertThat(w.claim("a", T0)).as("still within the window").isEqualTo(DUPLICATE);
+    // Up to five minutes ahead of the clock is drift, and counts.
+    DeduplicationWindow minute = new DeduplicationWindow(Duration.ofMinutes(1), 100, clock);
+    minute.claim("c", T0);
+    minute.claim("drift", T0.plusSeconds(30 + 300));
+    assertThat(minute.contains("c")).as("more than a window past it").isFalse();
   }
 
   @Test

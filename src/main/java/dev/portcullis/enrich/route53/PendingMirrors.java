@@ -1,6 +1,7 @@
 package dev.portcullis.enrich.route53;
 
 import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.EventTimes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,10 +118,15 @@ public final class PendingMirrors {
     return deleteA == deleteB;
   }
 
-  /** Moves the watermark: an event of the stream with this event time was seen. */
+  /**
+   * Moves the watermark: an event of the stream with this event time was seen. A time far ahead of
+   * the clock counts only as far as {@link EventTimes#forWatermark} allows, so one record with a
+   * wrong clock does not make every waiting change overdue.
+   */
   public synchronized void observe(Instant eventTime) {
-    if (newest == null || eventTime.isAfter(newest)) {
-      newest = eventTime;
+    Instant t = EventTimes.forWatermark(eventTime, clock.instant());
+    if (newest == null || t.isAfter(newest)) {
+      newest = t;
     }
   }
 

@@ -99,6 +99,18 @@ class ZoneSplitBrainFactsTest {
   }
 
   @Test
+  void anEventTimeFarAheadOfTheClockDoesNotMakeWaitingChangesOverdue() {
+    FactContext ctx = ctx(params(60, 300), true);
+    facts.facts(blueCreate("2026-11-24T11:59:00Z", "api"), ctx);
+    // A record whose clock is a year ahead of this machine's (WALL): it moves the watermark only
+    // to five minutes past the clock, which is not past api's window plus lateness.
+    facts.facts(Route53Events.getChange("2027-11-24T12:00:00Z"), ctx);
+    assertThat(pending.watermark(Duration.ZERO)).isEqualTo(WALL.plusSeconds(300));
+    assertThat(facts.due(ctx, null)).isEmpty();
+    assertThat(pending.size()).isEqualTo(1);
+  }
+
+  @Test
   void onAQuietStreamTheWallClockDecidesAfterWindowPlusLateness() {
     FactContext ctx = ctx(params(60, 300), true);
     facts.facts(blueCreate("2026-11-24T10:00:00Z", "api"), ctx);
