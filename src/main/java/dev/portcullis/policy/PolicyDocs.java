@@ -1,5 +1,6 @@
 package dev.portcullis.policy;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -72,6 +73,21 @@ public final class PolicyDocs {
       if (p.dedupWindow() != null) {
         md.append("- Alert dedup window: ").append(p.dedupWindow()).append('\n');
       }
+      String parameters = suite.metadataSource(p.id()).map(PolicyDocs::parametersBlock).orElse("");
+      if (!parameters.isEmpty()) {
+        md.append("\n### Parameters\n\n");
+        md.append("The defaults, as `rules/")
+            .append(p.id())
+            .append(
+                "/policy.yaml` sets them. Override any of them with `portcullis.policy.parameters.\"")
+            .append(p.id())
+            .append(
+                "\"={...}` (a JSON object merged over the defaults: the keys it names win, a list replaces the")
+            .append(" default list); a test case sets them with")
+            .append(" `parameters:`.\n\n```yaml\n")
+            .append(parameters)
+            .append("```\n");
+      }
       List<PolicyTestCase> cases =
           suite.cases().stream()
               .filter(c -> c.policy().equals(p.id()))
@@ -116,6 +132,37 @@ public final class PolicyDocs {
       }
     }
     return md.toString();
+  }
+
+  /**
+   * The {@code parameters:} block of a policy.yaml as written, comments included (they explain each
+   * parameter), up to the next top-level key; empty when there is none.
+   */
+  static String parametersBlock(String yaml) {
+    StringBuilder out = new StringBuilder();
+    boolean inside = false;
+    List<String> pendingComments = new ArrayList<>();
+    for (String line : yaml.split("\\R", -1)) {
+      boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0));
+      if (!inside) {
+        if (line.startsWith("parameters:")) {
+          inside = true;
+          out.append(line.stripTrailing()).append('\n');
+        }
+        continue;
+      }
+      if (topLevel && !line.startsWith("#")) {
+        break; // the next key; comments just before it belong to it
+      }
+      if (line.startsWith("#") || line.isBlank()) {
+        pendingComments.add(line.stripTrailing());
+        continue;
+      }
+      pendingComments.forEach(c -> out.append(c).append('\n'));
+      pendingComments.clear();
+      out.append(line.stripTrailing()).append('\n');
+    }
+    return out.toString();
   }
 
   private static String outcome(PolicyTestCase c) {

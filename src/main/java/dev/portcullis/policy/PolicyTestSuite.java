@@ -15,6 +15,7 @@ import dev.portcullis.event.EventDecoder;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.StageCoalescing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -61,6 +63,7 @@ public final class PolicyTestSuite {
   private final List<Problem> problems;
   private final List<Problem> warnings;
   private final Enrichment enrichment;
+  private final Map<String, String> metadataSources;
   private final EventDecoder decoder = new EventDecoder(JSON, 16 * 1024 * 1024);
 
   private PolicyTestSuite(
@@ -68,8 +71,10 @@ public final class PolicyTestSuite {
       List<PolicyTestCase> cases,
       List<Problem> problems,
       List<Problem> warnings,
-      Enrichment enrichment) {
+      Enrichment enrichment,
+      Map<String, String> metadataSources) {
     this.set = set;
+    this.metadataSources = Map.copyOf(metadataSources);
     this.cases = List.copyOf(cases);
     this.problems = List.copyOf(problems);
     this.warnings = List.copyOf(warnings);
@@ -138,7 +143,21 @@ public final class PolicyTestSuite {
         }
       }
     }
-    return new PolicyTestSuite(set, cases, problems, warnings, enrichment);
+    Map<String, String> metadataSources = new TreeMap<>();
+    if (set != null) {
+      for (String id : set.policies().keySet()) {
+        byte[] yaml = files.get(id + "/" + PolicyCompiler.METADATA);
+        if (yaml != null) {
+          metadataSources.put(id, new String(yaml, StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return new PolicyTestSuite(set, cases, problems, warnings, enrichment, metadataSources);
+  }
+
+  /** The text of a policy's {@code policy.yaml}, comments included (for the docs). */
+  public Optional<String> metadataSource(String policy) {
+    return Optional.ofNullable(metadataSources.get(policy));
   }
 
   /** Problems that make the suite fail before any case runs (compile errors, bad case files). */

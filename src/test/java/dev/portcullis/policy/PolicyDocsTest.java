@@ -51,4 +51,32 @@ class PolicyDocsTest {
         .contains("| alert, high |")
         .contains("event 1: alert, high; event 2: does not fire");
   }
+
+  @Test
+  void theParametersAreShownAsWrittenWithTheirComments() {
+    String md =
+        PolicyDocs.render(
+            PolicyTestSuite.load(Folders.rules(), Folders.compiler(true), Enrichment.standard()));
+    String zone = md.substring(md.indexOf("## dns-zone-split-brain"));
+    assertThat(zone)
+        .contains("### Parameters")
+        .contains("`portcullis.policy.parameters.\"dns-zone-split-brain\"={...}`")
+        .contains(
+            "```yaml\nparameters:\n  # Each pair: {a: {zoneId: Z..., apex: cluster.example.com},")
+        .contains("  # How far behind the newest event time an event may still arrive.\n")
+        .contains("  allowedLatenessSeconds: 300\n");
+    String noParameters = md.substring(md.indexOf("## cloudtrail-stopped"));
+    noParameters = noParameters.substring(0, noParameters.indexOf("\n## ", 5));
+    assertThat(noParameters).doesNotContain("### Parameters");
+  }
+
+  @Test
+  void theParametersBlockEndsAtTheNextKey() {
+    String yaml =
+        "id: x\nparameters:\n  # the limit\n  limit: 3\n\n  list:\n    - a\n"
+            + "# about the next key\nseverity: high\n";
+    assertThat(PolicyDocs.parametersBlock(yaml))
+        .isEqualTo("parameters:\n  # the limit\n  limit: 3\n\n  list:\n    - a\n");
+    assertThat(PolicyDocs.parametersBlock("id: x\nseverity: high\n")).isEmpty();
+  }
 }
