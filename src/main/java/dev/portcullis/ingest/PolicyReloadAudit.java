@@ -6,6 +6,7 @@ import dev.portcullis.event.Target;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
 import dev.portcullis.policy.Enforcement;
+import dev.portcullis.policy.PolicyReloadApplied;
 import dev.portcullis.policy.PolicyReloadRejected;
 import dev.portcullis.policy.Severity;
 import io.micrometer.core.instrument.Counter;
@@ -13,17 +14,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Records a rejected policy reload on the decisions topic, so the audit trail shows that someone
- * tried to change the policies and the change did not take effect. The record has the shape of a
- * decision record: source {@code portcullis}, action {@code policy-reload}, a failed outcome, the
- * version still in force, and one {@code audit} decision listing every problem with its file and
- * line. Keyed by its own id ({@code policy-reload-<attempted version>-<epoch millis>}).
+ * Records policy reloads on the decisions topic, so the audit trail shows when the policies in
+ * force changed and when someone tried to change them and the change did not take effect. Each
+ * record has the shape of a decision record: source {@code portcullis}, action {@code
+ * policy-reload}, target the policy folder, and one {@code audit} decision. A reload that took
+ * effect has a succeeded outcome, the new version and the policies added, removed and changed; a
+ * rejected one has a failed outcome, the version still in force and every problem with its file and
+ * line. Keyed by its own id ({@code policy-reload-<version>-<epoch millis>}, the version
+ * attempted). The policies loaded at start-up are not recorded (every decision record names its
+ * version).
  *
  * <p>Writes through {@link DecisionRecordWriter}.
  */
@@ -49,13 +56,19 @@ public class PolicyReloadAudit {
     this.writer = writer;
     this.failures =
         Counter.builder("portcullis.policy.reload.audit.failures")
-            .description(
-                "Rejected policy reloads that could not be recorded on the decisions topic")
+            .description("Policy reloads that could not be recorded on the decisions topic")
             .register(registry);
   }
 
   void onRejected(@Observes PolicyReloadRejected r) {
-    DecisionRecord record = toRecord(r);
+    write(toRecord(r));
+  }
+
+  void onApplied(@Observes PolicyReloadApplied r) {
+    write(toRecord(r));
+  }
+
+  private void write(DecisionRecord record) {
     writer
         .write(record)
         .whenComplete(
@@ -65,6 +78,54 @@ public class PolicyReloadAudit {
                 LOG.errorf(t, "The policy reload record %s was not written", record.eventId());
               }
             });
+  }
+
+  static DecisionRecord toRecord(PolicyReloadApplied r) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("trigger", r.trigger());
+    details.put("previousVersion", r.previousVersion());
+    details.put("version", r.version());
+    details.put("added", r.added());
+    details.put("removed", r.removed());
+    details.put("changed", r.changed());
+    List<String> parts = new ArrayList<>();
+    if (!r.added().isEmpty()) {
+      parts.add("added " + String.join(", ", r.added()));
+    }
+    if (!r.removed().isEmpty()) {
+      parts.add("removed " + String.join(", ", r.removed()));
+    }
+    if (!r.changed().isEmpty()) {
+      parts.add("changed " + String.join(", ", r.changed()));
+    }
+    String summary =
+        "The policies changed from version "
+            + r.previousVersion()
+            + " to "
+            + r.version()
+            + " ("
+            + (parts.isEmpty() ? "rule texts only" : String.join("; ", parts))
+            + "), reloaded by "
+            + r.trigger();
+    Decision d =
+        new Decision(
+            POLICY,
+            Enforcement.AUDIT,
+            Enforcement.AUDIT,
+            Severity.INFO,
+            summary,
+            "Policies reloaded",
+            null,
+            null,
+            details);
+    return reloadRecord(
+        r.version(),
+        r.at(),
+        r.trigger(),
+        r.origin(),
+        new Outcome(true, null, null, null, false, null),
+        r.version(),
+        d);
   }
 
   static DecisionRecord toRecord(PolicyReloadRejected r) {
@@ -95,19 +156,37 @@ public class PolicyReloadAudit {
             null,
             null,
             details);
-    return new DecisionRecord(
-        ACTION + "-" + r.attemptedVersion() + "-" + r.at().toEpochMilli(),
-        SOURCE,
+    return reloadRecord(
+        r.attemptedVersion(),
         r.at(),
-        null,
-        r.at(),
-        r.at(),
-        Actor.builder().principal(SOURCE + "/" + r.trigger()).type(Actor.Type.SYSTEM).build(),
-        ACTION,
-        SOURCE,
-        Target.builder().type("Portcullis::Policies").name(r.origin()).build(),
+        r.trigger(),
+        r.origin(),
         new Outcome(false, "policy-load-error", first, null, false, null),
         r.keptVersion(),
+        d);
+  }
+
+  private static DecisionRecord reloadRecord(
+      String attempted,
+      Instant at,
+      String trigger,
+      String origin,
+      Outcome outcome,
+      String versionInForce,
+      Decision d) {
+    return new DecisionRecord(
+        ACTION + "-" + attempted + "-" + at.toEpochMilli(),
+        SOURCE,
+        at,
+        null,
+        at,
+        at,
+        Actor.builder().principal(SOURCE + "/" + trigger).type(Actor.Type.SYSTEM).build(),
+        ACTION,
+        SOURCE,
+        Target.builder().type("Portcullis::Policies").name(origin).build(),
+        outcome,
+        versionInForce,
         List.of(d));
   }
 }

@@ -44,6 +44,7 @@ public class PolicyEngine {
   @Inject PortcullisConfig config;
   @Inject MeterRegistry registry;
   @Inject Event<PolicyReloadRejected> rejections;
+  @Inject Event<PolicyReloadApplied> applied;
 
   private final AtomicReference<PolicySet> current = new AtomicReference<>();
   private final Map<String, Counter> reloadCounters = new ConcurrentHashMap<>();
@@ -146,10 +147,20 @@ public class PolicyEngine {
         return record(
             new ReloadOutcome(ReloadOutcome.Result.UNCHANGED, trigger, at, version, List.of()));
       }
+      ReloadOutcome rejected = lastRejection;
+      if (rejected != null && rejected.version().equals(version)) {
+        // The same broken folder again (the watcher and an API call, or a second request): the
+        // same answer, recorded on the decisions topic once.
+        return record(
+            new ReloadOutcome(
+                ReloadOutcome.Result.REJECTED, trigger, at, version, rejected.problems()));
+      }
       try {
+        PolicySet before = current();
         PolicySet set = compiler().compile(files);
         install(set);
         lastRejection = null;
+        announce(trigger, at, before, set);
         return record(
             new ReloadOutcome(ReloadOutcome.Result.LOADED, trigger, at, set.version(), List.of()));
       } catch (PolicyLoadException e) {
@@ -158,6 +169,42 @@ public class PolicyEngine {
         LOG.errorf(e, "Unexpected failure compiling the policies");
         return reject(trigger, at, version, List.of("unexpected failure compiling: " + e));
       }
+    }
+  }
+
+  private void announce(String trigger, Instant at, PolicySet before, PolicySet after) {
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    after
+        .policies()
+        .forEach(
+            (id, p) -> {
+              PolicyMetadata old = before == null ? null : before.policies().get(id);
+              if (old == null) {
+                added.add(id);
+              } else if (!old.equals(p)) {
+                changed.add(id);
+              }
+            });
+    List<String> removed = new ArrayList<>();
+    if (before != null) {
+      before.policies().keySet().stream()
+          .filter(id -> !after.policies().containsKey(id))
+          .forEach(removed::add);
+    }
+    try {
+      applied.fire(
+          new PolicyReloadApplied(
+              at,
+              trigger,
+              origin,
+              before == null ? null : before.version(),
+              after.version(),
+              added,
+              removed,
+              changed));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Could not record the policy reload");
     }
   }
 

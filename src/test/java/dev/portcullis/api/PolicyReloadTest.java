@@ -229,12 +229,43 @@ class PolicyReloadTest {
         .body("result", equalTo("loaded"))
         .body("trigger", equalTo("api"))
         .body("version", not(equalTo(before)));
-    given()
-        .get("/v1/policies")
-        .then()
-        .body("policies[0].title", equalTo("CloudTrail trail stopped or deleted"))
-        .body("version", not(equalTo(before)))
-        .body("error", nullValue());
+    String after =
+        given()
+            .get("/v1/policies")
+            .then()
+            .body("policies[0].title", equalTo("CloudTrail trail stopped or deleted"))
+            .body("version", not(equalTo(before)))
+            .body("error", nullValue())
+            .extract()
+            .path("version");
+    // The change is on the decisions topic: which version decides from now on, and why.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !decisions
+                    .matching(r -> r.key() != null && r.key().startsWith("policy-reload-" + after))
+                    .isEmpty());
+    JsonNode record =
+        Events.read(
+            decisions
+                .matching(r -> r.key() != null && r.key().startsWith("policy-reload-" + after))
+                .get(0)
+                .value());
+    assertThat(record.path("source").asText()).isEqualTo("portcullis");
+    assertThat(record.path("policyVersion").asText()).isEqualTo(after);
+    assertThat(record.path("outcome").path("succeeded").asBoolean(false)).isTrue();
+    JsonNode d = record.path("decisions").get(0);
+    assertThat(d.path("action").asText()).isEqualTo("audit");
+    assertThat(d.path("severity").asText()).isEqualTo("info");
+    assertThat(d.path("details").path("previousVersion").asText()).isEqualTo(before);
+    assertThat(d.path("summary").asText())
+        .isEqualTo(
+            "The policies changed from version "
+                + before
+                + " to "
+                + after
+                + " (changed cloudtrail-stopped), reloaded by api");
   }
 
   @Test
@@ -277,6 +308,7 @@ class PolicyReloadTest {
                         r ->
                             r.key() != null
                                 && r.key().startsWith("policy-reload-")
+                                && r.value().contains("policy-load-error")
                                 && r.value().contains(version))
                     .isEmpty());
     JsonNode record =
@@ -286,6 +318,7 @@ class PolicyReloadTest {
                     r ->
                         r.key() != null
                             && r.key().startsWith("policy-reload-")
+                            && r.value().contains("policy-load-error")
                             && r.value().contains(version))
                 .get(0)
                 .value());
@@ -297,6 +330,20 @@ class PolicyReloadTest {
     assertThat(d.path("action").asText()).isEqualTo("audit");
     assertThat(d.path("details").path("problems").get(0).asText())
         .startsWith("cloudtrail-stopped/policy.drl:9: ");
+    // Asking again (the watcher saw the same edit too) gives the same answer, recorded once.
+    given().post("/v1/policies/reload").then().statusCode(422);
+    String attempted = d.path("details").path("attemptedVersion").asText();
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(WAIT)
+        .until(
+            () ->
+                decisions
+                        .matching(
+                            r ->
+                                r.key() != null && r.key().startsWith("policy-reload-" + attempted))
+                        .size()
+                    == 1);
   }
 
   @Test
