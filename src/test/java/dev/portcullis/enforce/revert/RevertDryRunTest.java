@@ -108,7 +108,7 @@ class RevertDryRunTest {
   @Test
   void aDryRunShowsTheCallsWithoutMakingThem() {
     String b = RevertStreamTest.bucket();
-    JsonNode outage = RevertStreamTest.config(RevertStreamTest.OUTAGE_RULE);
+    JsonNode outage = LifecycleFixtures.config(LifecycleFixtures.OUTAGE_RULE);
     RevertStreamTest.apply(b, outage);
     String id = Events.newId();
     producer.send(
@@ -147,7 +147,7 @@ class RevertDryRunTest {
   void aDryRunOfAPutShowsTheWholeConfiguration() {
     String b = RevertStreamTest.bucket();
     JsonNode set =
-        RevertStreamTest.config(RevertStreamTest.UPLOADS_RULE, RevertStreamTest.OUTAGE_RULE);
+        LifecycleFixtures.config(LifecycleFixtures.UPLOADS_RULE, LifecycleFixtures.OUTAGE_RULE);
     RevertStreamTest.apply(b, set);
     String id = Events.newId();
     producer.send(

@@ -1,5 +1,9 @@
 package dev.portcullis.enforce.revert;
 
+import static dev.portcullis.enforce.revert.LifecycleFixtures.LOGS_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.OUTAGE_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.UPLOADS_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.config;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,8 +57,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
-import software.amazon.awssdk.services.s3.model.LifecycleRule;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Automatic reverts in the running service, through real parts: CloudTrail records produced to a
@@ -149,16 +151,6 @@ class RevertStreamTest {
 
   // ---- S3 and events ----
 
-  static final String OUTAGE_RULE =
-      "{\"ID\":\"expire-old-backups\",\"Filter\":{\"Prefix\":\"backups/\"},\"Status\":\"Enabled\","
-          + "\"Expiration\":{\"Days\":30}}";
-  static final String UPLOADS_RULE =
-      "{\"ID\":\"abort-uploads\",\"Filter\":\"\",\"Status\":\"Enabled\","
-          + "\"AbortIncompleteMultipartUpload\":{\"DaysAfterInitiation\":7}}";
-  static final String LOGS_RULE =
-      "{\"ID\":\"expire-logs\",\"Filter\":{\"Prefix\":\"logs/\"},\"Status\":\"Enabled\","
-          + "\"Expiration\":{\"Days\":14}}";
-
   static String bucket() {
     String b = "revert-stream-" + Events.newId().substring(0, 8);
     s3.createBucket(x -> x.bucket(b));
@@ -166,31 +158,12 @@ class RevertStreamTest {
     return b;
   }
 
-  static JsonNode config(String... rules) {
-    return Events.read(
-        "{\"xmlns\":\"http://s3.amazonaws.com/doc/2006-03-01/\",\"Rule\":"
-            + (rules.length == 1 ? rules[0] : "[" + String.join(",", rules) + "]")
-            + "}");
-  }
-
-  /** Puts a configuration into S3, as the change an event records did. */
   static void apply(String bucket, JsonNode config) {
-    List<LifecycleRule> rules = LifecycleRules.sdkRules(LifecycleRules.read(config));
-    s3.putBucketLifecycleConfiguration(
-        b -> b.bucket(bucket).lifecycleConfiguration(c -> c.rules(rules)));
+    LifecycleFixtures.apply(s3, bucket, config);
   }
 
   static List<String> ruleIds(String bucket) {
-    try {
-      return s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket)).rules().stream()
-          .map(LifecycleRule::id)
-          .toList();
-    } catch (S3Exception e) {
-      if ("NoSuchLifecycleConfiguration".equals(e.awsErrorDetails().errorCode())) {
-        return List.of();
-      }
-      throw e;
-    }
+    return LifecycleFixtures.ruleIds(s3, bucket);
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.portcullis.enforce.revert;
 
+import static dev.portcullis.enforce.revert.LifecycleFixtures.LOGS_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.OUTAGE_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.UPLOADS_RULE;
+import static dev.portcullis.enforce.revert.LifecycleFixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +27,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
-import software.amazon.awssdk.services.s3.model.LifecycleRule;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -67,35 +70,12 @@ class S3RevertsTest {
     return new S3Reverts(s3, dryRun, Duration.ofMinutes(1));
   }
 
-  // The outage's rule, a harmless one, and what CloudTrail records of configurations.
-  static final String OUTAGE_RULE =
-      "{\"ID\":\"expire-old-backups\",\"Filter\":{\"Prefix\":\"backups/\"},\"Status\":\"Enabled\","
-          + "\"Expiration\":{\"Days\":30}}";
-  static final String UPLOADS_RULE =
-      "{\"ID\":\"abort-uploads\",\"Filter\":\"\",\"Status\":\"Enabled\","
-          + "\"AbortIncompleteMultipartUpload\":{\"DaysAfterInitiation\":7}}";
-  static final String LOGS_RULE =
-      "{\"ID\":\"expire-logs\",\"Filter\":{\"Prefix\":\"logs/\"},\"Status\":\"Enabled\","
-          + "\"Expiration\":{\"Days\":14}}";
-
-  static JsonNode config(String... rules) {
-    return Events.read(
-        "{\"xmlns\":\"http://s3.amazonaws.com/doc/2006-03-01/\",\"Rule\":"
-            + (rules.length == 1 ? rules[0] : "[" + String.join(",", rules) + "]")
-            + "}");
-  }
-
-  /** Sets a bucket's configuration as an event did. */
   static void apply(String bucket, JsonNode config) {
-    List<LifecycleRule> rules = LifecycleRules.sdkRules(LifecycleRules.read(config));
-    s3.putBucketLifecycleConfiguration(
-        b -> b.bucket(bucket).lifecycleConfiguration(c -> c.rules(rules)));
+    LifecycleFixtures.apply(s3, bucket, config);
   }
 
   static List<String> ruleIds(String bucket) {
-    return s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket)).rules().stream()
-        .map(LifecycleRule::id)
-        .toList();
+    return LifecycleFixtures.ruleIds(s3, bucket);
   }
 
   static boolean hasNoLifecycle(String bucket) {
