@@ -3,10 +3,10 @@ package dev.portcullis.enrich;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * How one kind of learned state is written to and read back from a durable state store: a JSON
- * tree with stable field names, so a state written by one version of Portcullis is read by the
- * next. The stream keeps each kind per scope (a bucket, a hosted zone, ...): one object holds what
- * is known of that scope only, and is written back after every event that changed it.
+ * How one kind of learned state is written to and read back from a durable state store: a JSON tree
+ * with stable field names, so a state written by one version of Portcullis is read by the next. The
+ * stream keeps each kind per scope (a bucket, a hosted zone, ...): one object holds what is known
+ * of that scope only, and is written back after every event that changed it.
  *
  * @param <T> the state class (a {@link FactProvider}'s own state, kept in a {@link StateStore})
  */
