@@ -1,7 +1,6 @@
 package dev.portcullis.enrich.route53;
 
 import dev.portcullis.event.ChangeEvent;
-import dev.portcullis.event.EventTimes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,17 +13,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Record changes in a paired zone still waiting for their mirror, and the stream's event-time
- * watermark that says when the wait is over.
+ * Record changes in a paired zone still waiting for their mirror.
  *
  * <p>Keyed by the record's name relative to its zone's apex ({@code api} for {@code
  * api.blue.k8s.example.com} in {@code blue.k8s.example.com}): a change and its mirror share that
- * key, so the entries of one key are all that matching ever reads. The watermark is the newest
- * CloudTrail event time seen minus the allowed lateness; a change is overdue once the watermark has
- * passed its time plus the window, or, on a quiet stream, once that long (window plus lateness) has
- * passed on the wall clock since it was seen. Decided changes are remembered for an hour of event
- * time so that a mirror arriving after the decision is taken as that late mirror, not as a new
- * unmirrored change.
+ * key, so the entries of one key are all that matching ever reads. When the wait is over is for the
+ * caller to say ({@link #takeDue}): it passes the newest CloudTrail event time the stream has seen
+ * (kept apart, in an {@link dev.portcullis.enrich.EventTimeWatermark}), and the watermark is that
+ * time minus the allowed lateness; a change is overdue once the watermark has passed its time plus
+ * the window, or, on a quiet stream, once that long (window plus lateness) has passed on the wall
+ * clock since it was seen. Decided changes are remembered for an hour of event time so that a
+ * mirror arriving after the decision is taken as that late mirror, not as a new unmirrored change.
  *
  * <p>Bounded: beyond {@code maxEntries} waiting changes the oldest is dropped (and counted).
  * Thread-safe.
@@ -96,7 +95,6 @@ public final class PendingMirrors {
   private final Map<String, List<Pending>> waiting = new LinkedHashMap<>();
   private final Map<String, List<Pending>> decided = new LinkedHashMap<>();
   private int size;
-  private Instant newest;
   private final AtomicLong dropped = new AtomicLong();
 
   public PendingMirrors() {
@@ -116,23 +114,6 @@ public final class PendingMirrors {
     boolean deleteA = RecordSetChange.DELETE.equals(a);
     boolean deleteB = RecordSetChange.DELETE.equals(b);
     return deleteA == deleteB;
-  }
-
-  /**
-   * Moves the watermark: an event of the stream with this event time was seen. A time far ahead of
-   * the clock counts only as far as {@link EventTimes#forWatermark} allows, so one record with a
-   * wrong clock does not make every waiting change overdue.
-   */
-  public synchronized void observe(Instant eventTime) {
-    Instant t = EventTimes.forWatermark(eventTime, clock.instant());
-    if (newest == null || t.isAfter(newest)) {
-      newest = t;
-    }
-  }
-
-  /** Newest event time seen minus the lateness; null before the first event. */
-  public synchronized Instant watermark(Duration lateness) {
-    return newest == null ? null : newest.minus(lateness);
   }
 
   /**
@@ -196,12 +177,18 @@ public final class PendingMirrors {
   }
 
   /**
-   * Takes the changes whose mirror is overdue: the watermark (newest event time minus lateness) has
-   * passed their time plus the window, or, when {@code wallClock} is given, that much time has
-   * passed on the wall clock since they were seen.
+   * Takes the changes whose mirror is overdue: the watermark ({@code newestEventTime} minus {@code
+   * lateness}) has passed their time plus the window, or, when {@code wallClock} is given, that
+   * much time (window plus lateness) has passed on the wall clock since they were seen.
+   *
+   * @param newestEventTime the newest CloudTrail event time the stream has seen ({@link
+   *     dev.portcullis.enrich.EventTimeWatermark#newest()}); null before the first, when only the
+   *     wall clock decides
+   * @param wallClock the wall-clock time now, or null to decide by event time only
    */
-  public synchronized List<Overdue> takeDue(Duration window, Duration lateness, Instant wallClock) {
-    Instant mark = watermark(lateness);
+  public synchronized List<Overdue> takeDue(
+      Duration window, Duration lateness, Instant newestEventTime, Instant wallClock) {
+    Instant mark = newestEventTime == null ? null : newestEventTime.minus(lateness);
     List<Overdue> due = new ArrayList<>();
     for (List<Pending> list : waiting.values()) {
       for (Pending p : list) {

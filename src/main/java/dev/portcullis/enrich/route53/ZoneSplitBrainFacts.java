@@ -2,6 +2,7 @@ package dev.portcullis.enrich.route53;
 
 import dev.portcullis.enrich.DeferredFacts;
 import dev.portcullis.enrich.DueEvaluation;
+import dev.portcullis.enrich.EventTimeWatermark;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.FactProvider;
 import dev.portcullis.event.ChangeEvent;
@@ -16,13 +17,15 @@ import java.util.Optional;
  * Watches configured zone pairs ({@link ZonePairs}, the parameters of {@code dns-zone-split-brain})
  * for record changes that are not mirrored in the other zone of the pair within the window.
  *
- * <p>On each event ({@link #facts}): every CloudTrail event moves the watermark (Kubernetes audit
- * events run on another clock and do not); each change of a {@code ChangeResourceRecordSets} batch
- * that took effect in a paired zone either clears the waiting change it mirrors or starts waiting
- * for its own mirror ({@link PendingMirrors}). It states no facts then: the answer is only known
- * later. Later ({@link #due}), each change whose window the watermark has passed (or, on a quiet
- * stream, whose window plus lateness has passed on the wall clock) comes back as the original event
- * with one {@link MirrorOverdue} fact per missing mirror, for the policy to judge.
+ * <p>On each event ({@link #facts}): every CloudTrail event with a time of its own moves the
+ * stream's {@link EventTimeWatermark} (Kubernetes audit events run on another clock and do not);
+ * each change of a {@code ChangeResourceRecordSets} batch that took effect in a paired zone either
+ * clears the waiting change it mirrors or starts waiting for its own mirror ({@link
+ * PendingMirrors}). It states no facts then: the answer is only known later. Later ({@link #due}),
+ * each change whose window the watermark (the newest event time minus the allowed lateness) has
+ * passed (or, on a quiet stream, whose window plus lateness has passed on the wall clock) comes
+ * back as the original event with one {@link MirrorOverdue} fact per missing mirror, for the policy
+ * to judge. Both are kinds of state of the context's {@link dev.portcullis.enrich.StateStore}.
  *
  * <p>The apex's own SOA and NS records are never mirrored (every zone has its own) and are left
  * out. Dry runs change nothing and see nothing here.
@@ -37,10 +40,12 @@ public final class ZoneSplitBrainFacts implements FactProvider, DeferredFacts {
     if (!ctx.recordsState()) {
       return List.of();
     }
-    PendingMirrors state = ctx.state().of(PendingMirrors.class, PendingMirrors::new);
     if (ChangeEvent.CLOUDTRAIL.equals(event.getSource()) && !event.isEventTimeEstimated()) {
-      state.observe(event.getEventTime());
+      ctx.state()
+          .of(EventTimeWatermark.class, EventTimeWatermark::new)
+          .observe(event.getEventTime());
     }
+    PendingMirrors state = ctx.state().of(PendingMirrors.class, PendingMirrors::new);
     Optional<ChangeBatch> batch = ChangeBatch.of(event);
     if (batch.isEmpty() || !event.getOutcome().isEffective()) {
       return List.of();
@@ -82,8 +87,10 @@ public final class ZoneSplitBrainFacts implements FactProvider, DeferredFacts {
   public List<DueEvaluation> due(FactContext ctx, Instant wallClock) {
     PendingMirrors state = ctx.state().of(PendingMirrors.class, PendingMirrors::new);
     ZonePairs settings = ZonePairs.of(ctx.parameters(POLICY));
+    EventTimeWatermark watermark = ctx.state().peek(EventTimeWatermark.class);
+    Instant newest = watermark == null ? null : watermark.newest();
     List<PendingMirrors.Overdue> overdue =
-        state.takeDue(settings.window(), settings.lateness(), wallClock);
+        state.takeDue(settings.window(), settings.lateness(), newest, wallClock);
     if (overdue.isEmpty()) {
       return List.of();
     }

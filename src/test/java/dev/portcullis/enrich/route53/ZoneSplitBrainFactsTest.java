@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.enrich.DueEvaluation;
+import dev.portcullis.enrich.EventTimeWatermark;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
 import dev.portcullis.enrich.StateStore;
@@ -48,6 +49,10 @@ class ZoneSplitBrainFactsTest {
   final PendingMirrors pending =
       state.of(
           PendingMirrors.class, () -> new PendingMirrors(Clock.fixed(WALL, ZoneOffset.UTC), 3));
+  final EventTimeWatermark watermark =
+      state.of(
+          EventTimeWatermark.class,
+          () -> new EventTimeWatermark(Clock.fixed(WALL, ZoneOffset.UTC), null));
 
   FactContext ctx(JsonNode params, boolean records) {
     return new FactContext(
@@ -95,7 +100,7 @@ class ZoneSplitBrainFactsTest {
     facts.facts(blueCreate("2026-11-24T10:00:00Z", "api"), ctx);
     facts.facts(Route53Events.kubernetes("2026-11-24T11:00:00.000000Z"), ctx);
     assertThat(facts.due(ctx, null)).isEmpty();
-    assertThat(pending.watermark(Duration.ZERO)).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
+    assertThat(watermark.newest()).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
   }
 
   @Test
@@ -105,7 +110,7 @@ class ZoneSplitBrainFactsTest {
     // A record whose clock is a year ahead of this machine's (WALL): it moves the watermark only
     // to five minutes past the clock, which is not past api's window plus lateness.
     facts.facts(Route53Events.getChange("2027-11-24T12:00:00Z"), ctx);
-    assertThat(pending.watermark(Duration.ZERO)).isEqualTo(WALL.plusSeconds(300));
+    assertThat(watermark.newest()).isEqualTo(WALL.plusSeconds(300));
     assertThat(facts.due(ctx, null)).isEmpty();
     assertThat(pending.size()).isEqualTo(1);
   }
@@ -127,7 +132,7 @@ class ZoneSplitBrainFactsTest {
     facts.facts(blueCreate("2026-11-24T10:00:00Z", "api"), dry);
     facts.facts(Route53Events.getChange("2026-11-24T11:00:00Z"), dry);
     assertThat(pending.size()).isZero();
-    assertThat(pending.watermark(Duration.ZERO)).isNull();
+    assertThat(watermark.newest()).isNull();
   }
 
   @Test
@@ -170,6 +175,25 @@ class ZoneSplitBrainFactsTest {
     assertThat(p.offer(pair, pair.b(), pair.a(), "api", "api.example.com.", "A", "UPSERT", e, w))
         .isEqualTo(PendingMirrors.Offer.MIRRORED);
     assertThat(p.size()).isEqualTo(3); // four waited, the UPSERT cleared the first
+  }
+
+  @Test
+  void theCallersNewestEventTimeMinusLatenessDecides() {
+    PendingMirrors p = new PendingMirrors(Clock.fixed(WALL, ZoneOffset.UTC), 100);
+    ZonePairs.Pair pair = ZonePairs.of(params(60, 0)).pairs().get(0);
+    ChangeEvent e = blueCreate("2026-11-24T10:00:00Z", "api");
+    Duration window = Duration.ofSeconds(60);
+    Duration lateness = Duration.ofSeconds(300);
+    p.offer(pair, pair.a(), pair.b(), "api", "api.blue.k8s.example.com.", "A", "CREATE", e, window);
+    // No event time seen yet and no wall clock: nothing decides.
+    assertThat(p.takeDue(window, lateness, null, null)).isEmpty();
+    // 10:06:00 minus 5 minutes is 10:01:00, not past 10:00:00 plus the window.
+    Instant atEdge = Instant.parse("2026-11-24T10:06:00Z");
+    assertThat(p.takeDue(window, lateness, atEdge, null)).isEmpty();
+    assertThat(p.takeDue(window, lateness, atEdge.plusMillis(1), null))
+        .singleElement()
+        .satisfies(o -> assertThat(o.decidedBy()).isEqualTo("event time"));
+    assertThat(p.size()).isZero();
   }
 
   @Test
