@@ -3,9 +3,12 @@ package dev.portcullis.protect;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Judged by event time: a late event never overwrites what a later one recorded. Bounded: at
  * most {@value #MAX_BUCKETS} buckets, {@value #MAX_KEYS_PER_BUCKET} keys per bucket and {@value
  * #LIFECYCLE_HISTORY} lifecycle configurations per bucket (the oldest go first). Thread-safe.
+ * Written to and read back from a durable store by {@link ProtectionStateCodec}.
  */
 public final class ProtectionState {
 
@@ -80,6 +84,32 @@ public final class ProtectionState {
     }
   }
 
+  /**
+   * Everything known of one bucket, as {@link ProtectionStateCodec} writes it to a durable store
+   * and reads it back.
+   *
+   * @param name the bucket
+   * @param firstSeen when it was first seen (event time); the bucket known longest is forgotten
+   *     first
+   * @param keys its protected keys, in the order first seen
+   * @param clusterRoots its kOps cluster folders, each with the time first seen
+   * @param lifecycle its lifecycle configurations, newest first
+   */
+  record BucketSnapshot(
+      String name,
+      Instant firstSeen,
+      List<KeyState> keys,
+      Map<String, Instant> clusterRoots,
+      List<LifecycleSnapshot> lifecycle) {
+    BucketSnapshot {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(firstSeen, "firstSeen");
+      keys = List.copyOf(keys);
+      clusterRoots = Collections.unmodifiableMap(new TreeMap<>(clusterRoots));
+      lifecycle = List.copyOf(lifecycle);
+    }
+  }
+
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   private Bucket bucket(String name, Instant at) {
@@ -87,13 +117,67 @@ public final class ProtectionState {
     if (b != null) {
       return b;
     }
+    makeRoom();
+    return buckets.computeIfAbsent(name, k -> new Bucket(at));
+  }
+
+  private void makeRoom() {
     if (buckets.size() >= MAX_BUCKETS) {
       // Forget the bucket known longest: a bound, not a policy.
       buckets.entrySet().stream()
           .min(Comparator.comparing(e -> e.getValue().firstSeen))
           .ifPresent(e -> buckets.remove(e.getKey()));
     }
-    return buckets.computeIfAbsent(name, k -> new Bucket(at));
+  }
+
+  /** True when no bucket is known. */
+  boolean isEmpty() {
+    return buckets.isEmpty();
+  }
+
+  /** The buckets known, sorted by name. */
+  List<String> bucketNames() {
+    List<String> names = new ArrayList<>(buckets.keySet());
+    Collections.sort(names);
+    return names;
+  }
+
+  /** Everything known of a bucket; empty when it is not known. */
+  Optional<BucketSnapshot> snapshot(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return Optional.empty();
+    }
+    synchronized (b) {
+      return Optional.of(
+          new BucketSnapshot(
+              bucketName,
+              b.firstSeen,
+              new ArrayList<>(b.keys.values()),
+              b.clusterRoots,
+              b.lifecycle));
+    }
+  }
+
+  /**
+   * Puts back a bucket as a snapshot has it, replacing whatever is known of that bucket, within the
+   * bounds: the keys seen last, the newest lifecycle configurations (ordered newest first, keeping
+   * the snapshot's order among equal times), and room made as for a new bucket.
+   */
+  void restore(BucketSnapshot s) {
+    Bucket b = new Bucket(s.firstSeen());
+    List<KeyState> keys = s.keys();
+    for (KeyState k : keys.subList(Math.max(0, keys.size() - MAX_KEYS_PER_BUCKET), keys.size())) {
+      b.keys.put(k.key(), k);
+    }
+    b.clusterRoots.putAll(s.clusterRoots());
+    List<LifecycleSnapshot> lifecycle = new ArrayList<>(s.lifecycle());
+    lifecycle.sort(Comparator.comparing(LifecycleSnapshot::at).reversed()); // stable
+    b.lifecycle.addAll(lifecycle.subList(0, Math.min(LIFECYCLE_HISTORY, lifecycle.size())));
+    if (!buckets.containsKey(s.name())) {
+      makeRoom();
+    }
+    buckets.put(s.name(), b);
   }
 
   /** Records that a protected key exists (written at {@code at}, or confirmed then). */
