@@ -1,8 +1,10 @@
 package dev.portcullis.enrich.route53;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Keyed by {@link RecordSetKey}; a member is only overwritten by an event at least as new (event
  * time) as the one that wrote it. Bounded: beyond {@code maxEntries} groups the least recently used
- * is forgotten (and counted). Thread-safe.
+ * is forgotten (and counted). Thread-safe. Written to and read back from a durable store by {@link
+ * WeightedRecordSetsCodec}.
  */
 public final class WeightedRecordSets {
 
@@ -59,6 +62,27 @@ public final class WeightedRecordSets {
    * @param newestChange event time of the newest change recorded for the group
    */
   public record View(Map<String, Member> members, boolean complete, Instant newestChange) {}
+
+  /**
+   * Everything known of one group, as {@link WeightedRecordSetsCodec} writes it to a durable store
+   * and reads it back.
+   *
+   * @param key the group
+   * @param members every member seen, deleted ones included, by set identifier
+   * @param complete true when a lookup listed the whole group
+   * @param before the group's weights before the last change recorded, or null
+   * @param after the group's weights after the last change recorded, or null
+   */
+  record EntrySnapshot(
+      RecordSetKey key,
+      Map<String, Member> members,
+      boolean complete,
+      Snapshot before,
+      Snapshot after) {
+    EntrySnapshot {
+      members = Collections.unmodifiableMap(new TreeMap<>(members));
+    }
+  }
 
   private static final class Entry {
     final Map<String, Member> members = new TreeMap<>();
@@ -173,6 +197,28 @@ public final class WeightedRecordSets {
   public synchronized Optional<Snapshot> current(RecordSetKey key) {
     Entry e = entries.get(key);
     return e == null ? Optional.empty() : Optional.ofNullable(e.after);
+  }
+
+  /** Everything known of every group, least recently used first. */
+  synchronized List<EntrySnapshot> entries() {
+    List<EntrySnapshot> out = new ArrayList<>(entries.size());
+    entries.forEach(
+        (key, e) -> out.add(new EntrySnapshot(key, e.members, e.complete, e.before, e.after)));
+    return out;
+  }
+
+  /**
+   * Puts back a group as a snapshot has it, replacing whatever is known of it, as the most recently
+   * used; beyond the bound the least recently used group is forgotten, as for a new group.
+   */
+  synchronized void restore(EntrySnapshot s) {
+    Entry e = new Entry();
+    e.members.putAll(s.members());
+    e.complete = s.complete();
+    e.before = s.before();
+    e.after = s.after();
+    entries.remove(s.key());
+    entries.put(s.key(), e);
   }
 
   /** Groups remembered now. */
