@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * mirror arriving after the decision is taken as that late mirror, not as a new unmirrored change.
  *
  * <p>Bounded: beyond {@code maxEntries} waiting changes the oldest is dropped (and counted).
- * Thread-safe.
+ * Thread-safe. Written to and read back from a durable store by {@link PendingMirrorsCodec}.
  */
 public final class PendingMirrors {
 
@@ -35,6 +35,9 @@ public final class PendingMirrors {
 
   /** How long a decided change is remembered to recognise its late mirror. */
   static final Duration LATE_MIRROR_MEMORY = Duration.ofHours(1);
+
+  /** Decided changes remembered per relative name at most (the oldest go first). */
+  static final int DECIDED_PER_NAME = 100;
 
   /**
    * One change waiting for its mirror.
@@ -238,7 +241,7 @@ public final class PendingMirrors {
           p ->
               mark != null && mark.isAfter(p.time().plus(LATE_MIRROR_MEMORY))
                   || wallClock != null && wallClock.isAfter(p.seenAt().plus(LATE_MIRROR_MEMORY)));
-      while (list.size() > 100) {
+      while (list.size() > DECIDED_PER_NAME) {
         list.remove(0);
       }
       if (list.isEmpty()) {
@@ -265,6 +268,53 @@ public final class PendingMirrors {
       size--;
       dropped.incrementAndGet();
     }
+  }
+
+  /** The changes waiting for their mirror, by relative name, each name's in the order they came. */
+  synchronized Map<String, List<Pending>> waiting() {
+    return copy(waiting);
+  }
+
+  /** The changes decided overdue still remembered, by relative name, oldest first. */
+  synchronized Map<String, List<Pending>> decided() {
+    return copy(decided);
+  }
+
+  private static Map<String, List<Pending>> copy(Map<String, List<Pending>> m) {
+    Map<String, List<Pending>> out = new LinkedHashMap<>();
+    m.forEach((relative, list) -> out.put(relative, List.copyOf(list)));
+    return out;
+  }
+
+  /**
+   * Puts back waiting and decided changes (as {@link PendingMirrorsCodec} read them), replacing
+   * what is held: each under its own {@link Pending#relative() relative name}, in the order given.
+   * The count of waiting changes is recomputed and the bounds apply as for new changes (the oldest
+   * waiting changes beyond {@code maxEntries} are dropped and counted).
+   */
+  synchronized void restore(List<Pending> waitingChanges, List<Pending> decidedChanges) {
+    waiting.clear();
+    decided.clear();
+    size = 0;
+    for (Pending p : waitingChanges) {
+      waiting.computeIfAbsent(p.relative(), k -> new ArrayList<>()).add(p);
+      size++;
+    }
+    while (size > maxEntries) {
+      dropOldest();
+    }
+    for (Pending p : decidedChanges) {
+      List<Pending> list = decided.computeIfAbsent(p.relative(), k -> new ArrayList<>());
+      list.add(p);
+      if (list.size() > DECIDED_PER_NAME) {
+        list.remove(0);
+      }
+    }
+  }
+
+  /** True when no change waits and no decided change is remembered. */
+  synchronized boolean isEmpty() {
+    return waiting.isEmpty() && decided.isEmpty();
   }
 
   /** Changes waiting for their mirror now. */
