@@ -52,8 +52,19 @@ public interface PortcullisConfig {
     @WithDefault("true")
     boolean create();
 
-    /** Partitions of topics Portcullis creates. */
-    @WithDefault("4")
+    /**
+     * Internal: every change event re-keyed by the scope its state belongs to (a bucket, a hosted
+     * zone, a Kubernetes request, an event id), so all events about one resource meet in one
+     * partition, whichever instance owns it. Also carries the guard's observations.
+     */
+    @WithDefault("portcullis.changes")
+    String changes();
+
+    /**
+     * Partitions of topics Portcullis creates: the most instances that share the work (an instance
+     * beyond that count stands by). Changing it on existing topics moves state: do not.
+     */
+    @WithDefault("6")
     int partitions();
   }
 
@@ -82,9 +93,22 @@ public interface PortcullisConfig {
     @WithDefault("PT10S")
     Duration stageWait();
 
-    /** Records written but not yet acknowledged by Kafka before reading pauses. */
+    /** Records written but not yet acknowledged by Kafka before reading pauses (alerting). */
     @WithDefault("2000")
     int maxInFlight();
+  }
+
+  /** The stateful stream (Kafka Streams; see docs/architecture.md). */
+  Stream stream();
+
+  /** Kafka Streams settings Portcullis chooses; any other goes as {@code kafka-streams.<key>}. */
+  interface Stream {
+    /**
+     * How often each partition's waiting work is looked at on the wall clock: audit stages whose
+     * final stage did not come, and event ids older than the dedup window.
+     */
+    @WithDefault("PT1S")
+    Duration tick();
   }
 
   /** Policies. */

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.event.AdmissionReviewDecoder;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.Outcome;
-import dev.portcullis.ingest.ChangeEventPipeline;
 import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.ingest.KafkaSend;
+import dev.portcullis.ingest.OutputChannels;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -96,10 +96,10 @@ public class AdmissionWebhook {
       ObjectMapper mapper,
       AdmissionMetrics metrics,
       DecisionRecordWriter writer,
-      @Channel(ChangeEventPipeline.DEAD_LETTER_OUT)
+      @Channel(OutputChannels.DEAD_LETTER_OUT)
           @OnOverflow(
               value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
+              bufferSize = OutputChannels.EMITTER_BUFFER)
           Emitter<byte[]> deadLetters) {
     if (config.budget().isNegative() || config.budget().isZero()) {
       throw new IllegalStateException(
@@ -316,7 +316,7 @@ public class AdmissionWebhook {
         ("admission review " + request.uid() + " could not be evaluated: " + cause)
             .getBytes(StandardCharsets.UTF_8));
     headers.add(
-        "dead-letter-code", ChangeEventPipeline.EVALUATION_ERROR.getBytes(StandardCharsets.UTF_8));
+        "dead-letter-code", OutputChannels.EVALUATION_ERROR.getBytes(StandardCharsets.UTF_8));
     headers.add("dead-letter-location", "admission".getBytes(StandardCharsets.UTF_8));
     Message<byte[]> out =
         Message.of(payload)

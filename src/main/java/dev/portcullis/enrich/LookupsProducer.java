@@ -41,13 +41,6 @@ public class LookupsProducer {
     return composite;
   }
 
-  /** The service's one store of fact providers' state. */
-  @Produces
-  @Singleton
-  StateStore state() {
-    return new StateStore();
-  }
-
   @Produces
   @DefaultBean
   @Singleton

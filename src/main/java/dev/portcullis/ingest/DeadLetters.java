@@ -26,7 +26,7 @@ import java.util.zip.GZIPInputStream;
  * scrubbed, decompressed content instead. JSON strings that hold JSON (a CloudWatch Logs message,
  * an exported audit event) are scrubbed like the document around them.
  */
-final class DeadLetters {
+public final class DeadLetters {
 
   /** Most decompressed bytes looked at; a dead letter is cut there rather than left unchecked. */
   static final int MAX_INFLATED = 64 * 1024 * 1024;
@@ -58,7 +58,7 @@ final class DeadLetters {
    * The payload to dead-letter: the original bytes when they hold no secret material; otherwise a
    * copy with it removed (re-serialised JSON, or for broken JSON the offending values cut out).
    */
-  static byte[] scrub(byte[] original, ObjectMapper mapper) {
+  public static byte[] scrub(byte[] original, ObjectMapper mapper) {
     if (original == null || original.length == 0) {
       return new byte[0];
     }

@@ -17,7 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
  * decisions, reverts, the protected-object guard, rejected policy reloads) to the decisions topic,
  * keyed by their event id.
  *
- * <p>Shares the emitter of {@link ChangeEventPipeline}; sends go through {@link KafkaSend}.
+ * <p>Sends go through {@link KafkaSend}.
  */
 @ApplicationScoped
 public class DecisionRecordWriter {
@@ -27,10 +27,10 @@ public class DecisionRecordWriter {
 
   @Inject
   public DecisionRecordWriter(
-      @Channel(ChangeEventPipeline.DECISIONS_OUT)
+      @Channel(OutputChannels.DECISIONS_OUT)
           @OnOverflow(
               value = OnOverflow.Strategy.BUFFER,
-              bufferSize = ChangeEventPipeline.EMITTER_BUFFER)
+              bufferSize = OutputChannels.EMITTER_BUFFER)
           Emitter<byte[]> decisions,
       ObjectMapper mapper) {
     this.decisions = decisions;

@@ -60,7 +60,8 @@ public class KafkaBootstrap {
               config.topics().cloudtrail(),
               config.topics().k8sAudit(),
               config.topics().decisions(),
-              config.topics().deadLetter());
+              config.topics().deadLetter(),
+              config.topics().changes());
       try {
         KafkaTopics.createMissing(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers),

@@ -36,12 +36,12 @@ public class PipelineMetrics {
         .register(registry);
   }
 
-  void consumed(String source) {
+  public void consumed(String source) {
     counter("portcullis.events.consumed", "Change events read from Kafka", "source", source)
         .increment();
   }
 
-  void duplicate(String source) {
+  public void duplicate(String source) {
     counter(
             "portcullis.events.duplicates",
             "Change events dropped as a second delivery of an event already decided",
@@ -50,7 +50,7 @@ public class PipelineMetrics {
         .increment();
   }
 
-  void deadLetter(String reason) {
+  public void deadLetter(String reason) {
     counter(
             "portcullis.dead.letters",
             "Inputs written to the dead-letter topic, per reason",
@@ -59,7 +59,7 @@ public class PipelineMetrics {
         .increment();
   }
 
-  void decided(Duration sinceEvent, Duration sinceArrival) {
+  public void decided(Duration sinceEvent, Duration sinceArrival) {
     if (!sinceEvent.isNegative()) {
       lagFromEventTime.record(sinceEvent);
     }
@@ -72,5 +72,15 @@ public class PipelineMetrics {
     return counters.computeIfAbsent(
         name + '\u0000' + value,
         k -> Counter.builder(name).description(description).tag(tag, value).register(registry));
+  }
+
+  /** A decision made after its event (a DNS mirror that never came): written, or failed. */
+  public void deferred(boolean written) {
+    counter(
+            "portcullis.deferred.decisions",
+            "Decisions written after their event (e.g. a DNS mirror that never came)",
+            "result",
+            written ? "written" : "failed")
+        .increment();
   }
 }

@@ -7,6 +7,7 @@ import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
+import dev.portcullis.enrich.StateReader;
 import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import io.micrometer.core.instrument.Counter;
@@ -35,7 +36,7 @@ public class ChangeEvaluator {
   private final PolicyEngine engine;
   private final Enrichment enrichment;
   private final Lookups lookups;
-  private final StateStore state;
+  private final StateReader stateReader;
   private final Map<String, JsonNode> parameterOverrides;
   private volatile ParametersOf parametersOf;
   private final MeterRegistry registry;
@@ -55,13 +56,13 @@ public class ChangeEvaluator {
       MeterRegistry registry,
       Enrichment enrichment,
       Lookups lookups,
-      StateStore state,
+      StateReader stateReader,
       PortcullisConfig config,
       ObjectMapper mapper) {
     this.engine = engine;
     this.enrichment = enrichment;
     this.lookups = lookups;
-    this.state = state;
+    this.stateReader = stateReader;
     this.parameterOverrides = readOverrides(config.policy().parameters(), mapper);
     this.registry = registry;
     this.evaluationTimer =
@@ -112,14 +113,31 @@ public class ChangeEvaluator {
   }
 
   /**
+   * Evaluates an event without changing any state (a dry run, admission): it reads the state the
+   * stream learned about the event's scope where this instance holds it ({@link StateReader}).
+   *
+   * @param receivedAt when its input reached Portcullis
+   * @param recordsState must be false; kept for the callers that say so explicitly
+   * @throws RuntimeException when a rule fails
+   */
+  public DecisionRecord evaluate(ChangeEvent event, Instant receivedAt, boolean recordsState) {
+    if (recordsState) {
+      throw new IllegalArgumentException("state is recorded on the stream only");
+    }
+    return evaluate(event, receivedAt, stateReader.read(event), false);
+  }
+
+  /**
    * Evaluates an event.
    *
    * @param receivedAt when its input reached Portcullis
+   * @param state what earlier events about the same scope left behind
    * @param recordsState true on the stream (fact providers may remember the event); false for a dry
    *     run, which reads state but never changes it
    * @throws RuntimeException when a rule fails; the caller dead-letters the event
    */
-  public DecisionRecord evaluate(ChangeEvent event, Instant receivedAt, boolean recordsState) {
+  public DecisionRecord evaluate(
+      ChangeEvent event, Instant receivedAt, StateStore state, boolean recordsState) {
     PolicySet set = engine.current();
     long start = System.nanoTime();
     List<Decision> decisions;
@@ -139,9 +157,10 @@ public class ChangeEvaluator {
    * with a decision are returned. Judged by the policies in force, with enforcement overrides and
    * exceptions (by the original event's time).
    *
+   * @param state the state of one scope, from which due judgements are taken
    * @param wallClock now, for judgements due on a quiet stream; null to go by event time alone
    */
-  public List<DecisionRecord> due(Instant wallClock) {
+  public List<DecisionRecord> due(StateStore state, Instant wallClock) {
     PolicySet set = engine.current();
     FactContext context = new FactContext(lookups, parameters(set), state, true);
     List<DecisionRecord> out = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.portcullis.protect;
 
-import dev.portcullis.enrich.StateStore;
 import dev.portcullis.enrich.s3.S3Access;
 import dev.portcullis.enrich.s3.S3ObjectReader;
 import dev.portcullis.event.Actor;
@@ -47,10 +46,10 @@ import org.jboss.logging.Logger;
  *
  * <p>A check that fails (timeout, access denied, rate limit) changes nothing and is counted in
  * {@code portcullis.guard.check.failures}; a record the topic does not take is sent again at the
- * next tick. Objects it sees are recorded as protected keys in {@link ProtectionState}, so their
- * buckets count as known to hold protected objects. {@code portcullis.guard.objects} gauges how
- * many objects are present, missing or not yet checked; {@code portcullis.guard.rounds} counts
- * completed rounds.
+ * next tick. What it sees is told to the stream ({@link GuardObservations}) when it changes, and
+ * recorded as protected keys in the bucket's {@link ProtectionState}, so their buckets count as
+ * known to hold protected objects. {@code portcullis.guard.objects} gauges how many objects are
+ * present, missing or not yet checked; {@code portcullis.guard.rounds} counts completed rounds.
  */
 @ApplicationScoped
 public class ProtectedObjectGuard {
@@ -101,7 +100,7 @@ public class ProtectedObjectGuard {
   private final Optional<S3ObjectReader> s3;
   private final DecisionRecordWriter writer;
   private final PolicyEngine engine;
-  private final StateStore state;
+  private final GuardObservations observations;
   private final GuardConfig config;
   private final Counter checkFailures;
   private final Counter rounds;
@@ -114,14 +113,14 @@ public class ProtectedObjectGuard {
       S3Access access,
       DecisionRecordWriter writer,
       PolicyEngine engine,
-      StateStore state,
+      GuardObservations observations,
       MeterRegistry registry) {
     this.config = config;
     this.watches = parse(config.objects().orElse(List.of()));
     this.s3 = access.reader();
     this.writer = writer;
     this.engine = engine;
-    this.state = state;
+    this.observations = observations;
     this.registry = registry;
     this.checkFailures =
         Counter.builder("portcullis.guard.check.failures")
@@ -201,7 +200,7 @@ public class ProtectedObjectGuard {
       w.status = Status.MISSING;
       w.missingSince = now;
       w.reported = null;
-      state.of(ProtectionState.class, ProtectionState::new).keyDeleted(w.bucket, w.key, now);
+      observations.seen(w.bucket, w.key, false, now);
     }
     if (w.reported == null) {
       String id = missingId(w);
@@ -213,9 +212,10 @@ public class ProtectedObjectGuard {
   }
 
   private void present(Watch w, S3ObjectReader.Head head, Instant now) {
-    state
-        .of(ProtectionState.class, ProtectionState::new)
-        .keyPresent(w.bucket, w.key, now, ProtectionState.Seen.GUARDED);
+    if (w.status != Status.PRESENT) {
+      // Told when the object is first seen and each time it is back, not at every check.
+      observations.seen(w.bucket, w.key, true, now);
+    }
     if (w.status == Status.MISSING && w.reported != null) {
       if (!send(restoredRecord(w, head, now))) {
         return; // told again at the next tick

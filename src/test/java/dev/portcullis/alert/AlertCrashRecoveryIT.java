@@ -87,6 +87,8 @@ class AlertCrashRecoveryIT {
       p.put("portcullis.topics.cloudtrail", CLOUDTRAIL);
       p.put("portcullis.topics.k8s-audit", "crash-it.k8s-audit." + RUN);
       p.put("portcullis.topics.decisions", "crash-it.decisions." + RUN);
+      p.put("portcullis.topics.changes", "crash-it.changes." + RUN);
+      p.put("quarkus.kafka-streams.application-id", "crash-it-" + RUN);
       p.put("portcullis.topics.dead-letter", "crash-it.dead-letter." + RUN);
       p.put("portcullis.alert.topic", "crash-it.alerts." + RUN);
       p.put("portcullis.alert.state-topic", STATE);

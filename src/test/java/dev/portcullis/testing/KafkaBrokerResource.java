@@ -34,7 +34,16 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
   @Override
   public Map<String, String> start() {
-    return Map.of("kafka.bootstrap.servers", broker().bootstrapServers());
+    try {
+      return Map.of(
+          "kafka.bootstrap.servers",
+          broker().bootstrapServers(),
+          // The stream's local state of this test JVM; the changelog topics stay on the broker.
+          "kafka-streams.state.dir",
+          Files.createTempDirectory("portcullis-test-streams").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

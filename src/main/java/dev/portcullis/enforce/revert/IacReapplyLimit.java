@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * How often Portcullis has reverted a resource against one IaC identity, by event time, so it stops
  * fighting a tool that is still applying (cloud-custodian#3165): a change is reverted only while
  * fewer than {@code max} reverts of the same (policy, resource, identity) lie within {@code window}
- * of its event time. In memory, per instance; bounded ({@code maxKeys} keys, the least recently
- * used forgotten first; at most {@code max + 16} times per key). Thread-safe.
+ * of its event time. Kept with the resource's other state (a scope's {@link RevertMemory}); bounded
+ * ({@code maxKeys} keys, the least recently used forgotten first; at most {@code max + 16} times
+ * per key). Thread-safe.
  */
 final class IacReapplyLimit {
 
@@ -21,15 +21,14 @@ final class IacReapplyLimit {
   private final Map<String, Deque<Instant>> reverts;
 
   IacReapplyLimit(int max, Duration window, int maxKeys) {
+    this(max, window, RevertMemory.bounded(maxKeys));
+  }
+
+  /** A limit over times kept elsewhere (a scope's {@link RevertMemory}). */
+  IacReapplyLimit(int max, Duration window, Map<String, Deque<Instant>> reverts) {
     this.max = Math.max(0, max);
     this.window = window;
-    this.reverts =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Deque<Instant>> eldest) {
-            return size() > maxKeys;
-          }
-        };
+    this.reverts = reverts;
   }
 
   /** The key of one fight: policy, resource and identity. */

@@ -46,10 +46,6 @@ public interface RevertConfig {
   @WithDefault("portcullis-revert")
   String userAgent();
 
-  /** Most reverts waiting to run; beyond it a revert is recorded as failed ({@code queue-full}). */
-  @WithDefault("1000")
-  int queueSize();
-
   /** Most deleted objects one event's revert restores (each needs a ListObjectVersions call). */
   @WithDefault("100")
   int maxObjects();

@@ -69,9 +69,6 @@ public record RevertOutcome(
   /** A call to the cloud API failed. */
   public static final String API_ERROR = "api-error";
 
-  /** Too many reverts were waiting. */
-  public static final String QUEUE_FULL = "queue-full";
-
   /** Something unexpected went wrong in Portcullis. */
   public static final String INTERNAL_ERROR = "internal-error";
 

@@ -16,8 +16,6 @@ import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.s3.LifecycleConfiguration;
 import dev.portcullis.event.s3.S3Requests;
 import dev.portcullis.identity.Globs;
-import dev.portcullis.ingest.ChangeEventPipeline;
-import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -42,12 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.services.route53.Route53Client;
@@ -60,25 +53,25 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  * block}: an operator override to {@code alert} or {@code audit}, an exception, a failed or dry-run
  * request, and {@code POST /v1/evaluate} or admission never revert anything.
  *
- * <p>In: each change event the stream decided, with its decision record ({@link #prepare}, called
- * by {@link ChangeEventPipeline} right after evaluation, on the stream's thread, so the state it
- * reads (the weights before the shift, the lifecycle configuration before the change) is the state
- * as of this event, before later events move it on; a revert's own effect is recorded in that state
- * too, right after the change it took back). {@link #start} then runs the revert on a single thread
- * of its own (reverts of one resource never race each other) once the decision record is written;
- * the input record is acknowledged only after the revert's own record is written, so a crash in
- * between makes Kafka deliver the event again. Out: one decision record per revert on the decisions
- * topic (source {@value #SOURCE}, keyed {@code <event id>/revert/<policy id>}, so a redelivery
- * gives the same key), done, dry run, skipped or failed, with a sentence saying what was put back
- * or why not, and the API calls; metric {@code portcullis.reverts{policy,result,reason}}.
+ * <p>In: each change event the stream decided, with its decision record and the state of the
+ * event's scope ({@link #prepare}, called by the stream's judge right after evaluation, so the
+ * state it reads (the weights before the shift, the lifecycle configuration before the change) is
+ * the state as of this event). {@link #run} then makes the calls at once, on the stream task that
+ * owns the resource's scope (so reverts of one resource never race each other, on any instance),
+ * and records what it did in that state, which is committed with the decision and the revert
+ * records in one Kafka transaction. Out: one decision record per revert (source {@value #SOURCE},
+ * keyed {@code <event id>/revert/<policy id>}, so a redelivery gives the same key), done, dry run,
+ * skipped or failed, with a sentence saying what was put back or why not, and the API calls; metric
+ * {@code portcullis.reverts{policy,result,reason}}.
  *
  * <p>Idempotent: a revert is judged against the state the event describes (the current
- * configuration is read first and only changed while it still is what the event set); a revert this
- * instance already recorded is not run again; a change Portcullis made itself (its user agent,
- * {@code portcullis.revert.own-principals}) is never reverted; a change an IaC identity keeps
- * re-applying is reverted at most {@code portcullis.revert.iac.max-reverts} times per window, then
- * left alone with an alert. The state it needs lives in this instance's memory (see {@code
- * docs/reverts.md}).
+ * configuration is read first and only changed while it still is what the event set); a revert
+ * already recorded in the scope's {@link RevertMemory} is not run again; a change Portcullis made
+ * itself (its user agent, {@code portcullis.revert.own-principals}) is never reverted; a change an
+ * IaC identity keeps re-applying is reverted at most {@code portcullis.revert.iac.max-reverts}
+ * times per window, then left alone with an alert. A crash between the calls and the commit makes
+ * the stream judge the event again; the revert then finds the resource already put back (external
+ * calls are at least once, made idempotent this way).
  */
 @Startup // built at start-up, so the opt-in (or a policy named by mistake) is logged at once
 @ApplicationScoped
@@ -103,7 +96,6 @@ public class Reverts {
   public static final Set<String> SUPPORTED = Set.of(ETCD, DNS);
 
   private static final Logger LOG = Logger.getLogger(Reverts.class);
-  private static final int LEDGER_SIZE = 10_000;
 
   /** How many protected keys a decision's details name at most ({@code ProtectedObjectAtRisk}). */
   private static final int DETAILS_KEYS = 10;
@@ -155,16 +147,10 @@ public class Reverts {
   private final RevertConfig config;
   private final S3Config s3Config;
   private final DnsConfig dnsConfig;
-  private final StateStore state;
   private final ChangeEvaluator evaluator;
-  private final DecisionRecordWriter writer;
   private final MeterRegistry registry;
   private final Set<String> enabled;
-  private final IacReapplyLimit iac;
-  private final ThreadPoolExecutor executor;
-  private final Map<String, String> ledger;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Counter recordFailures;
   private final Clock clock = Clock.systemUTC();
   private S3Client s3;
   private Route53Client route53;
@@ -174,16 +160,12 @@ public class Reverts {
       RevertConfig config,
       S3Config s3Config,
       DnsConfig dnsConfig,
-      StateStore state,
       ChangeEvaluator evaluator,
-      DecisionRecordWriter writer,
       MeterRegistry registry) {
     this.config = config;
     this.s3Config = s3Config;
     this.dnsConfig = dnsConfig;
-    this.state = state;
     this.evaluator = evaluator;
-    this.writer = writer;
     this.registry = registry;
     Set<String> wanted = new LinkedHashSet<>();
     for (String p : config.policies().orElse(List.of())) {
@@ -201,30 +183,6 @@ public class Reverts {
       }
     }
     this.enabled = Set.copyOf(wanted);
-    this.iac = new IacReapplyLimit(config.iac().maxReverts(), config.iac().window(), 10_000);
-    this.ledger =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > LEDGER_SIZE;
-          }
-        };
-    this.executor =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(Math.max(1, config.queueSize())),
-            r -> {
-              Thread t = new Thread(r, "portcullis-revert");
-              t.setDaemon(true);
-              return t;
-            });
-    this.recordFailures =
-        Counter.builder("portcullis.revert.records.failures")
-            .description("Revert records that could not be written to the decisions topic")
-            .register(registry);
     if (!enabled.isEmpty()) {
       LOG.infof(
           "Automatic reverts on for %s%s; IaC identities at most %d times per %s",
@@ -240,14 +198,14 @@ public class Reverts {
     return !enabled.isEmpty();
   }
 
-  // ---- preparing (on the stream's thread, right after evaluation) ----
+  // ---- preparing (on the stream task, right after evaluation) ----
 
   /**
    * The reverts an event's decisions ask for: one per opted-in policy with a {@code block} decision
    * on a cloud change that took effect; empty otherwise (the usual case, at once). Never throws: a
    * failure to prepare is logged and counted, and nothing is reverted.
    */
-  public List<Job> prepare(ChangeEvent e, DecisionRecord record) {
+  public List<Job> prepare(ChangeEvent e, DecisionRecord record, StateStore state) {
     if (enabled.isEmpty() || record.decisions().isEmpty()) {
       return List.of();
     }
@@ -262,7 +220,7 @@ public class Reverts {
         }
       }
       List<Job> jobs = new ArrayList<>();
-      blocking.forEach((policy, ds) -> jobs.add(job(policy, e, record, ds)));
+      blocking.forEach((policy, ds) -> jobs.add(job(policy, e, record, ds, state)));
       return jobs;
     } catch (RuntimeException ex) {
       LOG.errorf(ex, "Could not prepare the revert of event %s", e.getId());
@@ -271,7 +229,8 @@ public class Reverts {
     }
   }
 
-  private Job job(String policy, ChangeEvent e, DecisionRecord record, List<Decision> ds) {
+  private Job job(
+      String policy, ChangeEvent e, DecisionRecord record, List<Decision> ds, StateStore state) {
     Actor a = e.getActor();
     String iacTool = null;
     String identity = null;
@@ -502,50 +461,18 @@ public class Reverts {
     return n == null || n.isNull() || !n.isValueNode() || n.asText().isEmpty() ? null : n.asText();
   }
 
-  // ---- running (on the revert thread) ----
+  // ---- running (on the stream task that owns the resource's scope) ----
 
   /**
-   * Runs the reverts once the event's decision record is written; completes when their records are
-   * written (never exceptionally: a revert that fails is recorded as failed).
+   * Runs the reverts now and returns their decision records, in order (none for a revert already
+   * recorded in this scope). Never throws: a revert that fails is recorded as failed.
    */
-  public CompletableFuture<Void> start(List<Job> jobs) {
-    if (jobs == null || jobs.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    try {
-      return CompletableFuture.supplyAsync(() -> runAll(jobs), executor)
-          .thenCompose(f -> f)
-          .exceptionally(
-              t -> {
-                LOG.errorf(t, "Revert of event %s failed unexpectedly", jobs.get(0).event.getId());
-                return null;
-              });
-    } catch (RejectedExecutionException ex) {
-      List<CompletableFuture<Void>> writes = new ArrayList<>();
-      for (Job j : jobs) {
-        RevertOutcome o =
-            RevertOutcome.failed(
-                RevertOutcome.QUEUE_FULL,
-                "Portcullis did not revert "
-                    + j.resource
-                    + ": "
-                    + config.queueSize()
-                    + " reverts were already waiting, so this one was dropped; put it right by"
-                    + " hand",
-                Map.of());
-        count(j.policy, o.status(), o.reason());
-        writes.add(write(record(j, o)));
-      }
-      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-    }
-  }
-
-  private CompletableFuture<Void> runAll(List<Job> jobs) {
-    List<CompletableFuture<Void>> writes = new ArrayList<>();
+  public List<DecisionRecord> run(List<Job> jobs, StateStore state) {
+    List<DecisionRecord> out = new ArrayList<>();
     for (Job j : jobs) {
       RevertOutcome o;
       try {
-        o = run(j);
+        o = run(j, state);
       } catch (RuntimeException ex) {
         LOG.errorf(ex, "Revert %s failed unexpectedly", j.id);
         o =
@@ -555,36 +482,34 @@ public class Reverts {
                 Map.of());
       }
       if (o == null) {
-        continue; // this instance recorded it already
+        continue; // recorded already
       }
       count(j.policy, o.status(), o.reason());
-      writes.add(write(record(j, o)));
+      out.add(record(j, o));
     }
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    return out;
   }
 
   /**
-   * Runs one revert now, on the calling thread, and returns what happened; null when this instance
-   * has already recorded it (a second delivery of the same decision). Makes the cloud calls (or, in
-   * a dry run, logs them); writes no record.
+   * Runs one revert now and returns what happened; null when the scope's memory has it recorded
+   * already (a second delivery of the same decision). Makes the cloud calls (or, in a dry run, logs
+   * them); writes no record.
    */
-  RevertOutcome run(Job j) {
-    synchronized (ledger) {
-      if (ledger.containsKey(j.id)) {
-        LOG.debugf("Revert %s already recorded here (%s): not run again", j.id, ledger.get(j.id));
-        return null;
-      }
+  RevertOutcome run(Job j, StateStore state) {
+    RevertMemory memory = state.of(RevertMemory.class, RevertMemory::new);
+    String done = memory.recorded(j.id);
+    if (done != null) {
+      LOG.debugf("Revert %s already recorded (%s): not run again", j.id, done);
+      return null;
     }
-    RevertOutcome o = decide(j);
+    RevertOutcome o = decide(j, state, memory);
     if (o.status() != RevertOutcome.Status.FAILED) {
-      synchronized (ledger) {
-        ledger.put(j.id, o.status().wire());
-      }
+      memory.record(j.id, o.status().wire());
     }
     return o;
   }
 
-  private RevertOutcome decide(Job j) {
+  private RevertOutcome decide(Job j, StateStore state, RevertMemory memory) {
     if (j.own) {
       return RevertOutcome.skipped(
           RevertOutcome.OWN_CHANGE,
@@ -597,6 +522,7 @@ public class Reverts {
     String key =
         j.iacIdentity == null ? null : IacReapplyLimit.key(j.policy, j.resource, j.iacIdentity);
     Instant at = j.event.getEventTime();
+    IacReapplyLimit iac = memory.iac(config.iac().maxReverts(), config.iac().window());
     if (key != null && !iac.allows(key, at)) {
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("iacIdentity", j.iacIdentity);
@@ -645,7 +571,7 @@ public class Reverts {
       iac.record(key, at);
     }
     if (o.status() == RevertOutcome.Status.DONE) {
-      remember(j, o);
+      remember(j, o, state);
     }
     return o;
   }
@@ -656,7 +582,7 @@ public class Reverts {
    * what Portcullis put back, not against the change it took back, even before the revert's own
    * CloudTrail record arrives (minutes later; it then finds the same state and changes nothing).
    */
-  private void remember(Job j, RevertOutcome o) {
+  private void remember(Job j, RevertOutcome o, StateStore state) {
     Instant at = j.event.getEventTime().plusMillis(1);
     if (j.plan instanceof S3Reverts.LifecyclePlan p && !o.calls().isEmpty()) {
       Map<String, Object> call = o.calls().get(0);
@@ -781,20 +707,6 @@ public class Reverts {
         e, j.id, SOURCE, clock.instant(), j.record.policyVersion(), List.of(d));
   }
 
-  /** Writes a revert record; the future always completes normally (a failure is counted). */
-  private CompletableFuture<Void> write(DecisionRecord r) {
-    return writer
-        .write(r)
-        .handle(
-            (ok, t) -> {
-              if (t != null) {
-                recordFailures.increment();
-                LOG.errorf(t, "The revert record %s was not written", r.eventId());
-              }
-              return null;
-            });
-  }
-
   private void count(String policy, RevertOutcome.Status status, String reason) {
     counters
         .computeIfAbsent(
@@ -811,14 +723,6 @@ public class Reverts {
 
   @PreDestroy
   void close() {
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     synchronized (this) {
       if (s3 != null) {
         s3.close();

@@ -47,9 +47,12 @@ public final class PendingMirrorsCodec implements StateCodec<PendingMirrors> {
     return PendingMirrors.class;
   }
 
+  /** The name of this kind of state. */
+  public static final String NAME = "mirrors";
+
   @Override
   public String name() {
-    return "mirrors";
+    return NAME;
   }
 
   @Override

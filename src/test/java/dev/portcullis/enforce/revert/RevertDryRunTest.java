@@ -50,6 +50,8 @@ class RevertDryRunTest {
           "portcullis.topics.cloudtrail", CLOUDTRAIL,
           "portcullis.topics.k8s-audit", "portcullis.revert-dry-test.k8s-audit",
           "portcullis.topics.decisions", DECISIONS,
+          "portcullis.topics.changes", "portcullis.revert-dry-test.changes",
+          "quarkus.kafka-streams.application-id", "portcullis-revert-dry-test",
           "portcullis.topics.dead-letter", "portcullis.revert-dry-test.dead-letter",
           "portcullis.policy.enforcement.\"etcd-control-files\"", "block",
           "portcullis.revert.policies", "etcd-control-files,dns-weight-shift",

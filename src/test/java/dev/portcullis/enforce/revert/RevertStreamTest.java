@@ -9,14 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.config.DnsConfig;
 import dev.portcullis.enrich.StateStore;
-import dev.portcullis.enrich.s3.S3Config;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
-import dev.portcullis.ingest.DecisionRecordWriter;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -30,7 +26,6 @@ import dev.portcullis.testing.Producer;
 import dev.portcullis.testing.S3MockResource;
 import dev.portcullis.testing.S3MockServer;
 import dev.portcullis.testing.TopicWatcher;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -90,6 +85,10 @@ class RevertStreamTest {
           "portcullis.revert-test.k8s-audit",
           "portcullis.topics.decisions",
           DECISIONS,
+          "portcullis.topics.changes",
+          "portcullis.revert-test.changes",
+          "quarkus.kafka-streams.application-id",
+          "portcullis-revert-test",
           "portcullis.topics.dead-letter",
           "portcullis.revert-test.dead-letter",
           "portcullis.policy.enforcement.\"" + ETCD + "\"",
@@ -111,13 +110,6 @@ class RevertStreamTest {
   @Inject Reverts reverts;
   @Inject EventDecoder decoder;
   @Inject ChangeEvaluator evaluator;
-  @Inject RevertConfig revertConfig;
-  @Inject S3Config s3Config;
-  @Inject DnsConfig dnsConfig;
-  @Inject ObjectMapper mapper;
-  @Inject MeterRegistry registry;
-
-  @Inject DecisionRecordWriter decisionWriter;
 
   /** A client of the shared S3Mock (also used by {@link RevertDryRunTest}); lives with the JVM. */
   static final S3Client s3 =
@@ -571,23 +563,20 @@ class RevertStreamTest {
     String b = bucket();
     String json = byPerson(lifecycleEvent(Events.newId(), b, now(), config(OUTAGE_RULE)));
     ChangeEvent e = decode(json);
-    assertThat(reverts.prepare(e, record(e, decision(ETCD, Enforcement.BLOCK)))).hasSize(1);
+    assertThat(prepare(e, record(e, decision(ETCD, Enforcement.BLOCK)))).hasSize(1);
     // An operator override to alert or audit, or an exception, is not block.
-    assertThat(reverts.prepare(e, record(e, decision(ETCD, Enforcement.ALERT)))).isEmpty();
-    assertThat(reverts.prepare(e, record(e, decision(ETCD, Enforcement.AUDIT)))).isEmpty();
-    assertThat(
-            reverts.prepare(
-                e, record(e, decision(ETCD, Enforcement.BLOCK).suppressedBy("waiver-1"))))
+    assertThat(prepare(e, record(e, decision(ETCD, Enforcement.ALERT)))).isEmpty();
+    assertThat(prepare(e, record(e, decision(ETCD, Enforcement.AUDIT)))).isEmpty();
+    assertThat(prepare(e, record(e, decision(ETCD, Enforcement.BLOCK).suppressedBy("waiver-1"))))
         .isEmpty();
     // A policy without reverts (not opted in, none exists).
-    assertThat(reverts.prepare(e, record(e, decision("cloudtrail-stopped", Enforcement.BLOCK))))
-        .isEmpty();
+    assertThat(prepare(e, record(e, decision("cloudtrail-stopped", Enforcement.BLOCK)))).isEmpty();
     // A failed request changed nothing.
     ObjectNode failed = Events.tree(json);
     failed.put("errorCode", "AccessDenied");
     failed.put("errorMessage", "Access Denied");
     ChangeEvent f = decode(failed.toString());
-    assertThat(reverts.prepare(f, record(f, decision(ETCD, Enforcement.BLOCK)))).isEmpty();
+    assertThat(prepare(f, record(f, decision(ETCD, Enforcement.BLOCK)))).isEmpty();
   }
 
   @Test
@@ -622,11 +611,16 @@ class RevertStreamTest {
     assertThat(d.action()).isEqualTo(Enforcement.BLOCK);
     assertThat((List<?>) d.details().get("protectedKeys")).hasSize(10);
 
-    List<Reverts.Job> jobs = reverts.prepare(e, r);
+    List<Reverts.Job> jobs = prepare(e, r);
     S3Reverts.ObjectsPlan plan = (S3Reverts.ObjectsPlan) jobs.get(0).plan;
     assertThat(plan.keys())
         .hasSize(12)
         .allMatch(k -> k.endsWith("/backups/etcd/main/control/etcd-cluster-created"));
+  }
+
+  /** The reverts a decision asks for, judged without earlier state. */
+  List<Reverts.Job> prepare(ChangeEvent e, DecisionRecord r) {
+    return reverts.prepare(e, r, new StateStore());
   }
 
   ChangeEvent decode(String json) throws Exception {
@@ -678,62 +672,40 @@ class RevertStreamTest {
   }
 
   @Test
-  void aRevertIsRunOncePerInstanceAndASecondInstanceFindsItDone() throws Exception {
+  void aRevertIsRunOncePerScopeAndARerunAfterLostStateFindsItDone() throws Exception {
     String b = bucket();
     JsonNode set = config(UPLOADS_RULE, OUTAGE_RULE);
     apply(b, set);
     String json = byPerson(lifecycleEvent(Events.newId(), b, now(), set));
     ChangeEvent e = decode(json);
-    DecisionRecord r = evaluator.evaluate(e, Instant.now(), true);
-    List<Reverts.Job> jobs = reverts.prepare(e, r);
+    StateStore state = new StateStore();
+    DecisionRecord r = evaluator.evaluate(e, Instant.now(), state, true);
+    List<Reverts.Job> jobs = reverts.prepare(e, r, state);
     assertThat(jobs).hasSize(1);
 
-    RevertOutcome first = reverts.run(jobs.get(0));
+    RevertOutcome first = reverts.run(jobs.get(0), state);
     assertThat(first.status()).isEqualTo(RevertOutcome.Status.DONE);
     assertThat(ruleIds(b)).containsExactly("abort-uploads");
-    // The same decision again on this instance: not run at all.
-    assertThat(reverts.run(jobs.get(0))).isNull();
+    // The same decision again with the scope's state: not run at all.
+    assertThat(reverts.run(jobs.get(0), state)).isNull();
 
-    // Another instance (its own state and memory) gets the same decision: S3 shows it done.
-    Reverts other =
-        new Reverts(
-            revertConfig,
-            s3Config,
-            dnsConfig,
-            new StateStore(),
-            evaluator,
-            decisionWriter,
-            registry);
-    try {
-      List<Reverts.Job> again = other.prepare(e, r);
-      RevertOutcome second = other.run(again.get(0));
-      assertThat(second.status()).isEqualTo(RevertOutcome.Status.SKIPPED);
-      assertThat(second.reason()).isEqualTo(RevertOutcome.ALREADY_REVERTED);
-      assertThat(second.calls()).isEmpty();
-      assertThat(other.record(again.get(0), second).decisions().get(0).action())
-          .isEqualTo(Enforcement.AUDIT);
-      assertThat(ruleIds(b)).containsExactly("abort-uploads");
+    // The same decision without that state (a crash before the stream committed it): S3 shows it
+    // done, so nothing is called.
+    StateStore lost = new StateStore();
+    List<Reverts.Job> again = reverts.prepare(e, r, lost);
+    RevertOutcome second = reverts.run(again.get(0), lost);
+    assertThat(second.status()).isEqualTo(RevertOutcome.Status.SKIPPED);
+    assertThat(second.reason()).isEqualTo(RevertOutcome.ALREADY_REVERTED);
+    assertThat(second.calls()).isEmpty();
+    assertThat(reverts.record(again.get(0), second).decisions().get(0).action())
+        .isEqualTo(Enforcement.AUDIT);
+    assertThat(ruleIds(b)).containsExactly("abort-uploads");
 
-      // A newer change after the revert: a late redelivery leaves it alone.
-      apply(b, config(LOGS_RULE));
-      Reverts third =
-          new Reverts(
-              revertConfig,
-              s3Config,
-              dnsConfig,
-              new StateStore(),
-              evaluator,
-              decisionWriter,
-              registry);
-      try {
-        RevertOutcome late = third.run(third.prepare(e, r).get(0));
-        assertThat(late.reason()).isEqualTo(RevertOutcome.LATER_CHANGE);
-        assertThat(ruleIds(b)).containsExactly("expire-logs");
-      } finally {
-        third.close();
-      }
-    } finally {
-      other.close();
-    }
+    // A newer change after the revert: a late redelivery leaves it alone.
+    apply(b, config(LOGS_RULE));
+    StateStore late = new StateStore();
+    RevertOutcome outcome = reverts.run(reverts.prepare(e, r, late).get(0), late);
+    assertThat(outcome.reason()).isEqualTo(RevertOutcome.LATER_CHANGE);
+    assertThat(ruleIds(b)).containsExactly("expire-logs");
   }
 }

@@ -1,0 +1,32 @@
+package dev.portcullis.stream;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** The headers of a dead letter: why, where in the input, and the input's coordinates. */
+final class DeadLetterHeaders {
+
+  private DeadLetterHeaders() {}
+
+  static void add(
+      RecordHeaders headers,
+      String code,
+      String reason,
+      String location,
+      ChangeRecord.Origin origin) {
+    header(headers, "dead-letter-reason", reason);
+    header(headers, "dead-letter-code", code);
+    header(headers, "dead-letter-location", location);
+    if (origin != null) {
+      header(headers, "dead-letter-topic", origin.topic());
+      header(headers, "dead-letter-partition", String.valueOf(origin.partition()));
+      header(headers, "dead-letter-offset", String.valueOf(origin.offset()));
+    }
+  }
+
+  private static void header(RecordHeaders headers, String name, String value) {
+    if (value != null) {
+      headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

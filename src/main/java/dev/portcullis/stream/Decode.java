@@ -1,0 +1,111 @@
+package dev.portcullis.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.DecodedBatch;
+import dev.portcullis.event.EventDecoder;
+import dev.portcullis.event.InvalidEventException;
+import dev.portcullis.event.StageCoalescing;
+import dev.portcullis.ingest.DeadLetters;
+import dev.portcullis.ingest.PipelineMetrics;
+import dev.portcullis.policy.ChangeEvaluator;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.jboss.logging.Logger;
+
+/**
+ * The stateless half of the stream: reads the input topics (CloudTrail and Kubernetes audit, any
+ * shape {@link EventDecoder} accepts), writes each change event to the changes topic keyed by its
+ * scope ({@link Scopes}), and every part it cannot decode to the dead-letter topic with the reason
+ * and the input's coordinates (secret material removed). The audit stages of one request that came
+ * in one batch are coalesced here; stages across records meet in the {@link Judge}.
+ */
+final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
+
+  private static final Logger LOG = Logger.getLogger(Decode.class);
+
+  private final EventDecoder decoder;
+  private final ChangeEvaluator evaluator;
+  private final PipelineMetrics metrics;
+  private final ObjectMapper mapper;
+  private ProcessorContext<byte[], byte[]> context;
+
+  Decode(
+      EventDecoder decoder,
+      ChangeEvaluator evaluator,
+      PipelineMetrics metrics,
+      ObjectMapper mapper) {
+    this.decoder = decoder;
+    this.evaluator = evaluator;
+    this.metrics = metrics;
+    this.mapper = mapper;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    ChangeRecord.Origin origin =
+        context
+            .recordMetadata()
+            .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset()))
+            .orElse(null);
+    long ts = record.timestamp();
+    Instant arrival = ts > 0 ? Instant.ofEpochMilli(ts) : Instant.now();
+    try {
+      DecodedBatch batch = decoder.decode(record.value(), arrival);
+      for (DecodedBatch.Rejected r : batch.rejected()) {
+        deadLetter(record, origin, r.reason(), r.message(), r.location(), r.payload());
+      }
+      Scopes scopes = Scopes.of(evaluator.parameters());
+      for (ChangeEvent e : StageCoalescing.coalesce(batch.events())) {
+        metrics.consumed(e.getSource());
+        String scope = scopes.of(e);
+        byte[] value = ChangeRecord.event(scope, e, arrival, origin).write(mapper);
+        context.forward(
+            new Record<>(scope.getBytes(StandardCharsets.UTF_8), value, ts, new RecordHeaders()),
+            TopologyProducer.CHANGES_SINK);
+      }
+    } catch (InvalidEventException e) {
+      deadLetter(
+          record,
+          origin,
+          e.reason(),
+          e.getMessage(),
+          null,
+          DeadLetters.scrub(record.value(), mapper));
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e, "Unexpected failure decoding %s", origin == null ? "a record" : origin.describe());
+      deadLetter(
+          record,
+          origin,
+          InvalidEventException.INVALID_RECORD,
+          "unexpected failure: " + e,
+          null,
+          DeadLetters.scrub(record.value(), mapper));
+    }
+  }
+
+  private void deadLetter(
+      Record<byte[], byte[]> in,
+      ChangeRecord.Origin origin,
+      String code,
+      String reason,
+      String location,
+      byte[] payload) {
+    RecordHeaders h = new RecordHeaders();
+    DeadLetterHeaders.add(h, code, reason, location, origin);
+    context.forward(
+        new Record<>(in.key(), payload, context.currentSystemTimeMs(), h),
+        TopologyProducer.DEAD_LETTER_SINK);
+    metrics.deadLetter(code);
+  }
+}

@@ -1,0 +1,337 @@
+package dev.portcullis.stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enforce.revert.Reverts;
+import dev.portcullis.enrich.route53.PendingMirrorsCodec;
+import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.EventTimes;
+import dev.portcullis.event.KubernetesAuditParser;
+import dev.portcullis.ingest.PipelineMetrics;
+import dev.portcullis.policy.ChangeEvaluator;
+import dev.portcullis.policy.DecisionRecord;
+import dev.portcullis.protect.ProtectionState;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * The stateful half of the stream: one per partition of the changes topic. Consumes change records
+ * keyed by scope ({@link Scopes}) and writes exactly one decision record per change event to the
+ * decisions topic (keyed by event id), the records of any revert the decision asks for, and
+ * decisions that fall due later (a DNS mirror that never came). Everything it remembers is in three
+ * state stores backed by changelog topics, committed with its output in one transaction
+ * (exactly_once_v2):
+ *
+ * <ul>
+ *   <li>{@value TopologyProducer#DEDUP_STORE}: event ids already decided, with their event time (a
+ *       second delivery is dropped while it is within the dedup window);
+ *   <li>{@value TopologyProducer#STAGES_STORE}: Kubernetes {@code RequestReceived} stages waiting
+ *       for the final stage of their request (decided alone once {@code stage-wait} has passed);
+ *   <li>{@value TopologyProducer#FACTS_STORE}: what the fact providers and reverts learned, per
+ *       scope and kind ({@link ScopedState}).
+ * </ul>
+ *
+ * Nothing here stops the stream: an event the policies cannot evaluate is dead-lettered.
+ */
+final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
+
+  private static final Logger LOG = Logger.getLogger(Judge.class);
+
+  /** The dedup store's entry holding the newest event time it has seen. */
+  static final String NEWEST = "~newest";
+
+  private final ChangeEvaluator evaluator;
+  private final Reverts reverts;
+  private final ScopedState scoped;
+  private final PipelineMetrics metrics;
+  private final ObjectMapper mapper;
+  private final Duration dedupWindow;
+  private final int dedupMaxEntries;
+  private final Duration stageWait;
+  private final Duration tick;
+  private final Duration dueEvery;
+
+  private ProcessorContext<byte[], byte[]> context;
+  private KeyValueStore<String, Long> dedup;
+  private KeyValueStore<String, byte[]> stages;
+  private KeyValueStore<String, byte[]> facts;
+  private long lastPurge;
+
+  Judge(
+      ChangeEvaluator evaluator,
+      Reverts reverts,
+      ScopedState scoped,
+      PipelineMetrics metrics,
+      ObjectMapper mapper,
+      Duration dedupWindow,
+      int dedupMaxEntries,
+      Duration stageWait,
+      Duration tick,
+      Duration dueEvery) {
+    this.evaluator = evaluator;
+    this.reverts = reverts;
+    this.scoped = scoped;
+    this.metrics = metrics;
+    this.mapper = mapper;
+    this.dedupWindow = dedupWindow;
+    this.dedupMaxEntries = dedupMaxEntries;
+    this.stageWait = stageWait;
+    this.tick = tick;
+    this.dueEvery = dueEvery;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+    this.dedup = context.getStateStore(TopologyProducer.DEDUP_STORE);
+    this.stages = context.getStateStore(TopologyProducer.STAGES_STORE);
+    this.facts = context.getStateStore(TopologyProducer.FACTS_STORE);
+    this.lastPurge = context.currentSystemTimeMs();
+    context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::stagesDue);
+    context.schedule(dueEvery, PunctuationType.WALL_CLOCK_TIME, this::decisionsDue);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    ChangeRecord r;
+    try {
+      r = ChangeRecord.read(record.value(), mapper);
+    } catch (RuntimeException ex) {
+      // Only Portcullis writes this topic; say so loudly, but never stop the stream for it.
+      LOG.errorf(
+          "A record of the changes topic is not a change record (%s): dropped", ex.getMessage());
+      metrics.deadLetter("invalid-change-record");
+      return;
+    }
+    if (r.observation() != null) {
+      observe(r);
+      return;
+    }
+    ChangeEvent e = r.event();
+    if (ChangeEvent.K8S_AUDIT.equals(e.getSource())
+        && KubernetesAuditParser.isPreliminaryStage(e.getOutcome().getStage())) {
+      if (dedup.get(e.getId()) != null || stages.get(e.getId()) != null) {
+        metrics.duplicate(e.getSource());
+        return;
+      }
+      stages.put(e.getId(), park(record.value(), context.currentSystemTimeMs()));
+      return;
+    }
+    if (ChangeEvent.K8S_AUDIT.equals(e.getSource())) {
+      stages.delete(e.getId()); // the final stage decides the request
+    }
+    if (!claim(e)) {
+      metrics.duplicate(e.getSource());
+      return;
+    }
+    decide(r);
+  }
+
+  /** Remembers an event id; false when it was decided already. */
+  private boolean claim(ChangeEvent e) {
+    if (dedup.get(e.getId()) != null) {
+      return false;
+    }
+    long t = EventTimes.forWatermark(e.getEventTime(), Instant.now()).toEpochMilli();
+    dedup.put(e.getId(), t);
+    Long newest = dedup.get(NEWEST);
+    if (newest == null || t > newest) {
+      dedup.put(NEWEST, t);
+    }
+    return true;
+  }
+
+  private void decide(ChangeRecord r) {
+    ChangeEvent e = r.event();
+    ScopedState.Loaded state = scoped.load(facts, r.scope());
+    DecisionRecord decision;
+    byte[] json;
+    List<Reverts.Job> jobs;
+    try {
+      decision = evaluator.evaluate(e, r.arrival(), state.store(), true);
+      json = mapper.writeValueAsBytes(decision);
+      jobs = reverts.prepare(e, decision, state.store());
+    } catch (RuntimeException | JsonProcessingException ex) {
+      LOG.warnf(
+          "Policies could not evaluate event %s from %s: %s",
+          e.getId(), r.origin() == null ? "the stream" : r.origin().describe(), ex);
+      deadLetter(r, ex);
+      return;
+    }
+    send(TopologyProducer.DECISIONS_SINK, e.getId(), json);
+    evaluator.count(decision);
+    Instant now = Instant.now();
+    metrics.decided(Duration.between(e.getEventTime(), now), Duration.between(r.arrival(), now));
+    for (DecisionRecord revert : reverts.run(jobs, state.store())) {
+      write(revert);
+    }
+    scoped.save(facts, state);
+  }
+
+  private void observe(ChangeRecord r) {
+    ChangeRecord.Observation o = r.observation();
+    ScopedState.Loaded state = scoped.load(facts, r.scope());
+    ProtectionState ps = state.store().of(ProtectionState.class, ProtectionState::new);
+    if (o.present()) {
+      ps.keyPresent(o.bucket(), o.key(), o.at(), ProtectionState.Seen.GUARDED);
+    } else {
+      ps.keyDeleted(o.bucket(), o.key(), o.at());
+    }
+    scoped.save(facts, state);
+  }
+
+  /** Writes a decision record made here; counted once written into the transaction. */
+  private void write(DecisionRecord d) {
+    try {
+      send(TopologyProducer.DECISIONS_SINK, d.eventId(), mapper.writeValueAsBytes(d));
+      evaluator.count(d);
+    } catch (JsonProcessingException ex) {
+      LOG.errorf(ex, "The decision record %s could not be written", d.eventId());
+    }
+  }
+
+  private void send(String sink, String key, byte[] value) {
+    context.forward(
+        new Record<>(
+            key.getBytes(StandardCharsets.UTF_8),
+            value,
+            context.currentSystemTimeMs(),
+            new RecordHeaders()),
+        sink);
+  }
+
+  private void deadLetter(ChangeRecord r, Exception ex) {
+    byte[] raw;
+    try {
+      raw = mapper.writeValueAsBytes(r.event().getRaw());
+    } catch (JsonProcessingException x) {
+      raw = new byte[0];
+    }
+    RecordHeaders h = new RecordHeaders();
+    DeadLetterHeaders.add(
+        h,
+        TopologyProducer.EVALUATION_ERROR,
+        "event " + r.event().getId() + " could not be evaluated: " + ex,
+        null,
+        r.origin());
+    context.forward(
+        new Record<>(
+            r.event().getId().getBytes(StandardCharsets.UTF_8),
+            raw,
+            context.currentSystemTimeMs(),
+            h),
+        TopologyProducer.JUDGE_DEAD_LETTER_SINK);
+    metrics.deadLetter(TopologyProducer.EVALUATION_ERROR);
+  }
+
+  // ---- audit stages waiting for their final stage ----
+
+  private static byte[] park(byte[] record, long now) {
+    return ByteBuffer.allocate(8 + record.length).putLong(now).put(record).array();
+  }
+
+  private void stagesDue(long now) {
+    List<KeyValue<String, byte[]>> due = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = stages.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        long parkedAt = ByteBuffer.wrap(kv.value).getLong();
+        if (now - parkedAt >= stageWait.toMillis()) {
+          due.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, byte[]> kv : due) {
+      stages.delete(kv.key);
+      byte[] bytes = new byte[kv.value.length - 8];
+      System.arraycopy(kv.value, 8, bytes, 0, bytes.length);
+      ChangeRecord r = ChangeRecord.read(bytes, mapper);
+      if (claim(r.event())) {
+        decide(r); // a preliminary stage whose final stage did not come: decided on what it says
+      }
+    }
+    if (now - lastPurge >= Duration.ofMinutes(1).toMillis()) {
+      lastPurge = now;
+      purgeDedup();
+    }
+  }
+
+  // ---- decisions that fall due later ----
+
+  private void decisionsDue(long now) {
+    List<String> scopes = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = facts.all()) {
+      while (it.hasNext()) {
+        String key = it.next().key;
+        if (key.endsWith("|" + PendingMirrorsCodec.NAME)) {
+          scopes.add(ScopedState.scopeOf(key));
+        }
+      }
+    }
+    for (String scope : scopes) {
+      ScopedState.Loaded state = scoped.load(facts, scope);
+      List<DecisionRecord> due;
+      try {
+        due = evaluator.due(state.store(), Instant.ofEpochMilli(now));
+      } catch (RuntimeException ex) {
+        LOG.errorf(ex, "Could not judge the decisions that fell due in %s", scope);
+        metrics.deferred(false);
+        continue;
+      }
+      for (DecisionRecord d : due) {
+        write(d);
+        metrics.deferred(true);
+      }
+      scoped.save(facts, state);
+    }
+  }
+
+  // ---- the dedup memory ----
+
+  /**
+   * Forgets event ids older than the dedup window (by the newest event time seen), and the oldest
+   * beyond the bound.
+   */
+  private void purgeDedup() {
+    Long newest = dedup.get(NEWEST);
+    if (newest == null) {
+      return;
+    }
+    long horizon = newest - dedupWindow.toMillis();
+    List<KeyValue<String, Long>> kept = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    try (KeyValueIterator<String, Long> it = dedup.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Long> kv = it.next();
+        if (NEWEST.equals(kv.key)) {
+          continue;
+        }
+        if (kv.value < horizon) {
+          gone.add(kv.key);
+        } else {
+          kept.add(kv);
+        }
+      }
+    }
+    if (kept.size() > dedupMaxEntries) {
+      kept.sort((a, b) -> Long.compare(a.value, b.value));
+      for (int i = 0; i < kept.size() - dedupMaxEntries; i++) {
+        gone.add(kept.get(i).key);
+      }
+    }
+    gone.forEach(dedup::delete);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.portcullis.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.config.DnsConfig;
+import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.enforce.revert.Reverts;
+import dev.portcullis.event.EventDecoder;
+import dev.portcullis.ingest.PipelineMetrics;
+import dev.portcullis.policy.ChangeEvaluator;
+import dev.portcullis.testing.Events;
+import dev.portcullis.testing.KafkaBrokerResource;
+import dev.portcullis.testing.LearnedState;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream's topology without a broker ({@link TopologyTestDriver}): the re-keying by scope onto
+ * the changes topic, and each store of the judge (dedup, audit stages, facts) as events teach it.
+ * The same topology runs against a real broker in the stream tests.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
+class TopologyProducerTest {
+
+  @Inject PortcullisConfig config;
+  @Inject DnsConfig dns;
+  @Inject EventDecoder decoder;
+  @Inject ChangeEvaluator evaluator;
+  @Inject Reverts reverts;
+  @Inject PipelineMetrics metrics;
+  @Inject ObjectMapper mapper;
+
+  TopologyTestDriver driver;
+  TestInputTopic<byte[], byte[]> cloudtrail;
+  TestInputTopic<byte[], byte[]> k8s;
+  TestInputTopic<byte[], byte[]> changesIn;
+  TestOutputTopic<byte[], byte[]> changes;
+  TestOutputTopic<byte[], byte[]> decisions;
+  TestOutputTopic<byte[], byte[]> deadLetters;
+
+  @BeforeEach
+  void start() throws Exception {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-test").toString());
+    driver =
+        new TopologyTestDriver(
+            TopologyProducer.build(config, dns, decoder, evaluator, reverts, metrics, mapper), p);
+    PortcullisConfig.Topics t = config.topics();
+    ByteArraySerializer ser = new ByteArraySerializer();
+    ByteArrayDeserializer de = new ByteArrayDeserializer();
+    cloudtrail = driver.createInputTopic(t.cloudtrail(), ser, ser);
+    k8s = driver.createInputTopic(t.k8sAudit(), ser, ser);
+    changesIn = driver.createInputTopic(t.changes(), ser, ser);
+    changes = driver.createOutputTopic(t.changes(), de, de);
+    decisions = driver.createOutputTopic(t.decisions(), de, de);
+    deadLetters = driver.createOutputTopic(t.deadLetter(), de, de);
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  /** Sends a CloudTrail record and passes what the decode step wrote on to the judge. */
+  void send(String json) {
+    cloudtrail.pipeInput(null, bytes(json));
+    forwardChanges();
+  }
+
+  /** The changes topic is an output and an input: the driver does not loop it back itself. */
+  List<TestRecord<byte[], byte[]>> forwardChanges() {
+    List<TestRecord<byte[], byte[]>> written = changes.readRecordsToList();
+    for (TestRecord<byte[], byte[]> r : written) {
+      changesIn.pipeInput(r);
+    }
+    return written;
+  }
+
+  Map<String, JsonNode> decisionsByKey() throws Exception {
+    Map<String, JsonNode> out = new HashMap<>();
+    for (TestRecord<byte[], byte[]> r : decisions.readRecordsToList()) {
+      out.merge(
+          new String(r.key(), StandardCharsets.UTF_8),
+          mapper.readTree(r.value()),
+          (a, b) -> {
+            throw new AssertionError("two decision records for " + a.path("eventId"));
+          });
+    }
+    return out;
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  @Test
+  void eventsAreReKeyedByTheScopeTheirStateBelongsTo() throws Exception {
+    String bucket = "scope-" + Events.newId();
+    String s3 = Events.newId();
+    String other = Events.newId();
+    cloudtrail.pipeInput(null, bytes(LearnedState.controlFileWritten(bucket, s3, now())));
+    cloudtrail.pipeInput(null, bytes(Events.load("stop-logging.json", other)));
+    List<TestRecord<byte[], byte[]>> written = changes.readRecordsToList();
+    assertThat(written)
+        .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+        .containsExactly("s3:" + bucket, "event:" + other);
+    ChangeRecord first = ChangeRecord.read(written.get(0).value(), mapper);
+    assertThat(first.event().getId()).isEqualTo(s3);
+    assertThat(first.origin().topic()).isEqualTo(config.topics().cloudtrail());
+  }
+
+  @Test
+  void aSecondDeliveryIsDroppedByTheDedupStore() throws Exception {
+    String id = Events.newId();
+    String event = Events.load("stop-logging.json", id);
+    send(event);
+    send(event);
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out).containsOnlyKeys(id);
+    assertThat(out.get(id).path("decisions").get(0).path("policy").asText())
+        .isEqualTo("cloudtrail-stopped");
+    KeyValueStore<String, Long> dedup = driver.getKeyValueStore(TopologyProducer.DEDUP_STORE);
+    assertThat(dedup.get(id)).isNotNull();
+  }
+
+  @Test
+  void whatABucketHoldsIsLearnedIntoTheFactsStoreAndJudgesLaterChanges() throws Exception {
+    String known = "known-" + Events.newId();
+    String unknown = "unknown-" + Events.newId();
+    Instant t = now();
+    send(LearnedState.controlFileWritten(known, Events.newId(), t.minusSeconds(60)));
+    KeyValueStore<String, byte[]> facts = driver.getKeyValueStore(TopologyProducer.FACTS_STORE);
+    JsonNode learned = mapper.readTree(facts.get("s3:" + known + "|protection"));
+    assertThat(learned.toString()).contains("backups/etcd/main/control/etcd-cluster-created");
+    assertThat(facts.get("s3:" + unknown + "|protection")).isNull();
+
+    String onKnown = Events.newId();
+    String onUnknown = Events.newId();
+    send(LearnedState.wholeBucketExpiry(known, onKnown, t));
+    send(LearnedState.wholeBucketExpiry(unknown, onUnknown, t));
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out.get(onKnown).path("decisions").toString())
+        .contains("etcd-control-files")
+        .contains("Portcullis saw it written there");
+    assertThat(out.get(onUnknown).path("decisions").toString())
+        .doesNotContain("etcd-control-files");
+  }
+
+  @Test
+  void theGuardsObservationsAreRecordedInTheBucketsState() throws Exception {
+    String bucket = "guarded-" + Events.newId();
+    ChangeRecord seen =
+        ChangeRecord.observation(
+            new ChangeRecord.Observation(
+                bucket, "backups/etcd/main/control/etcd-cluster-spec", true, now()));
+    changesIn.pipeInput(bytes(seen.scope()), seen.write(mapper));
+    KeyValueStore<String, byte[]> facts = driver.getKeyValueStore(TopologyProducer.FACTS_STORE);
+    JsonNode learned = mapper.readTree(facts.get("s3:" + bucket + "|protection"));
+    assertThat(learned.toString()).contains("etcd-cluster-spec").contains("GUARDED");
+    assertThat(decisions.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aLoneRequestReceivedStageWaitsInTheStagesStoreUntilTheWaitIsOver() throws Exception {
+    String id = Events.newId();
+    ObjectNode e =
+        Events.tree(Events.load("secret-create.json", id).replace("STAGE", "RequestReceived"));
+    e.remove("responseStatus");
+    e.remove("responseObject");
+    k8s.pipeInput(null, bytes(e.toString()));
+    forwardChanges();
+    KeyValueStore<String, byte[]> stages = driver.getKeyValueStore(TopologyProducer.STAGES_STORE);
+    assertThat(stages.get(id)).isNotNull();
+    assertThat(decisions.isEmpty()).isTrue();
+
+    driver.advanceWallClockTime(config.ingest().stageWait().plus(config.stream().tick()));
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out.get(id).path("outcome").path("stage").asText()).isEqualTo("RequestReceived");
+    assertThat(stages.get(id)).isNull();
+  }
+
+  @Test
+  void theFinalStageDecidesTheRequestOnceAndClearsTheWaitingStage() throws Exception {
+    String id = Events.newId();
+    ObjectNode first =
+        Events.tree(Events.load("secret-create.json", id).replace("STAGE", "RequestReceived"));
+    first.remove("responseStatus");
+    first.remove("responseObject");
+    k8s.pipeInput(null, bytes(first.toString()));
+    k8s.pipeInput(
+        null, bytes(Events.load("secret-create.json", id).replace("STAGE", "ResponseComplete")));
+    forwardChanges();
+    driver.advanceWallClockTime(config.ingest().stageWait().plus(Duration.ofSeconds(2)));
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out).containsOnlyKeys(id);
+    assertThat(out.get(id).path("outcome").path("stage").asText()).isEqualTo("ResponseComplete");
+    assertThat(out.toString()).doesNotContain("aHVudGVyMi1TRUNSRVQtVkFMVUU=");
+  }
+
+  @Test
+  void unreadableInputIsDeadLetteredWithItsReasonAndCoordinates() {
+    cloudtrail.pipeInput(bytes("k1"), bytes("this is not json"));
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");
+    Map<String, String> h = new HashMap<>();
+    for (Header x : dead.headers()) {
+      h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8));
+    }
+    assertThat(h)
+        .containsEntry("dead-letter-code", "not-json")
+        .containsEntry("dead-letter-topic", config.topics().cloudtrail())
+        .containsKeys("dead-letter-partition", "dead-letter-offset", "dead-letter-reason");
+    assertThat(changes.isEmpty()).isTrue();
+  }
+}
