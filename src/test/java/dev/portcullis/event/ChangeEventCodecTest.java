@@ -43,7 +43,7 @@ class ChangeEventCodecTest {
 
   @Test
   void everyCorpusEventRoundTrips() throws Exception {
-    // Like CorpusParseTest: a missing corpus fails (Corpus.dir names the folder), never passes.
+    // Like CorpusParseTest: without the corpus this test is skipped (on CI it fails).
     EventDecoder decoder = new EventDecoder(JSON, 4 * 1024 * 1024);
     List<String> failures = new ArrayList<>();
     int events = 0;

@@ -128,16 +128,22 @@ class DnsStreamTest {
         + "\"recipientAccountId\":\"111122223333\"}";
   }
 
-  static String getChange(String id, Instant time) {
+  /**
+   * A read of the blue zone's records. Event time is kept per partition of the changes topic, so
+   * what moves it for a zone pair is an event of the same scope: a read of one of its zones.
+   */
+  static String listRecords(String id, Instant time) {
     return "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"IAMUser\","
         + "\"arn\":\"arn:aws:iam::111122223333:user/alice\",\"accountId\":\"111122223333\"},"
         + "\"eventTime\":\""
         + time
-        + "\",\"eventSource\":\"route53.amazonaws.com\",\"eventName\":\"GetChange\","
-        + "\"awsRegion\":\"us-east-1\",\"requestParameters\":{\"id\":\"C0EXAMPLE\"},"
-        + "\"responseElements\":null,\"eventID\":\""
+        + "\",\"eventSource\":\"route53.amazonaws.com\",\"eventName\":\"ListResourceRecordSets\","
+        + "\"awsRegion\":\"us-east-1\",\"requestParameters\":{\"hostedZoneId\":\""
+        + BLUE
+        + "\"},\"responseElements\":null,\"eventID\":\""
         + id
-        + "\",\"readOnly\":true,\"eventType\":\"AwsApiCall\",\"recipientAccountId\":\"111122223333\"}";
+        + "\",\"readOnly\":true,\"eventType\":\"AwsApiCall\","
+        + "\"recipientAccountId\":\"111122223333\"}";
   }
 
   static String logFile(String... records) {
@@ -157,14 +163,14 @@ class DnsStreamTest {
     String mirroredB = Events.newId();
     String later = Events.newId();
     // One CloudTrail log file: api is created in both zones 2 s apart (mirrored), grpc only in the
-    // blue zone; a read a minute later moves event time past both windows.
+    // blue zone; a read of the blue zone a minute later moves event time past both windows.
     producer.send(
         CLOUDTRAIL,
         logFile(
             change(mirroredA, t, BLUE, "CREATE", "api.blue.k8s.example.com"),
             change(mirroredB, t.plusSeconds(2), BAL, "UPSERT", "api.example.com"),
             change(unmirrored, t.plusSeconds(3), BLUE, "CREATE", "grpc.blue.k8s.example.com"),
-            getChange(later, t.plusSeconds(60))));
+            listRecords(later, t.plusSeconds(60))));
 
     JsonNode overdue = awaitRecord(unmirrored + "/dns-zone-split-brain");
     assertThat(overdue.path("source").asText()).isEqualTo("portcullis");

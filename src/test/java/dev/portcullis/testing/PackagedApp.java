@@ -91,6 +91,15 @@ public final class PackagedApp implements AutoCloseable {
     return Files.readString(log);
   }
 
+  /** Kills the process with SIGKILL (no shutdown hook runs, nothing is flushed) and waits. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Stops the process as an operator would (SIGTERM) and waits for it. */
   @Override
   public void close() throws InterruptedException {
