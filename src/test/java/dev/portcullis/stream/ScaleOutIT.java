@@ -117,7 +117,7 @@ class ScaleOutIT {
 
   static final String PROPS =
       "portcullis.policy.parameters.\"dns-zone-split-brain\"="
-          + LearnedState.zonePairs(30, 0)
+          + LearnedState.zonePairs(15, 0)
           + "\nportcullis.dns.split-brain.check-every=PT1S\nportcullis.ingest.stage-wait=PT5S\n";
 
   /** What a record says, without times: per key, each decision's policy, action and severity. */
@@ -149,9 +149,7 @@ class ScaleOutIT {
     String name =
         "scale-" + instances + (killOne ? "-kill-" : "-") + Events.newId().substring(0, 6);
     try (StreamCluster c = new StreamCluster(name, broker, PROPS)) {
-      for (int i = 0; i < instances; i++) {
-        c.start();
-      }
+      c.startAll(instances);
       for (Input in : w.first) {
         send(c, in);
       }

@@ -59,6 +59,26 @@ final class StreamCluster implements AutoCloseable {
     return app;
   }
 
+  /** Starts {@code n} instances side by side and waits until all are ready. */
+  void startAll(int n) throws Exception {
+    List<java.util.concurrent.CompletableFuture<PackagedApp>> starting = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int k = ++started;
+      starting.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return PackagedApp.start(name + "-" + k, env(k), Duration.ofSeconds(120));
+                } catch (Exception e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              }));
+    }
+    for (java.util.concurrent.CompletableFuture<PackagedApp> f : starting) {
+      apps.add(f.join());
+    }
+  }
+
   /** Restarts instance {@code n} (1-based) on the same state folder. */
   PackagedApp restart(int n) throws Exception {
     PackagedApp app = PackagedApp.start(name + "-" + n + "-again", env(n), Duration.ofSeconds(120));
