@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -156,11 +157,12 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
 
   private void decide(ChangeRecord r) {
     ChangeEvent e = r.event();
-    ScopedState.Loaded state = scoped.load(facts, r.scope());
+    ScopedState.Loaded state;
     DecisionRecord decision;
     byte[] json;
     List<Reverts.Job> jobs;
     try {
+      state = scoped.load(facts, r.scope());
       decision = evaluator.evaluate(e, r.arrival(), state.store(), true);
       json = mapper.writeValueAsBytes(decision);
       jobs = reverts.prepare(e, decision, state.store());
@@ -273,7 +275,9 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
 
   private void decisionsDue(long now) {
     List<String> scopes = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = facts.all()) {
+    // Changes wait for their mirror only in the scopes of paired zones.
+    try (KeyValueIterator<String, byte[]> it =
+        facts.prefixScan(Scopes.ROUTE53_PAIRS, new StringSerializer())) {
       while (it.hasNext()) {
         String key = it.next().key;
         if (key.endsWith("|" + PendingMirrorsCodec.NAME)) {
@@ -282,9 +286,10 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       }
     }
     for (String scope : scopes) {
-      ScopedState.Loaded state = scoped.load(facts, scope);
+      ScopedState.Loaded state;
       List<DecisionRecord> due;
       try {
+        state = scoped.load(facts, scope);
         due = evaluator.due(state.store(), Instant.ofEpochMilli(now));
       } catch (RuntimeException ex) {
         LOG.errorf(ex, "Could not judge the decisions that fell due in %s", scope);

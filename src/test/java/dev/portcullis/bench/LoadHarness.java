@@ -15,10 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,36 +35,52 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       shared corpus taken in turn, each with a fresh unique id so nothing is a duplicate).
  *   <li>Baseline: one thread, kafka-clients, reads both input topics and writes every record to a
  *       sink topic, at least once (flush, then commit, after each poll).
- *   <li>Portcullis: the packaged jar (separate JVM) reads the same records from offset 0 and writes
- *       its decisions; throughput is counted on the decisions topic's end offsets.
- *   <li>Latency: with Portcullis caught up, events are produced at a fixed rate and the decision
- *       records' {@code decidedAt - receivedAt} (Kafka record time to decision) gives p50/p99.
+ *   <li>Before (optional, {@code BENCH_BEFORE_JAR=<path to an older quarkus-run.jar>}): that build
+ *       reads the same records from offset 0 into a decisions topic of its own.
+ *   <li>Portcullis with 1, 2, ... instances ({@code BENCH_INSTANCES=1,2,3}, default 1), each count
+ *       a cluster of its own (application id, decisions and changes topics, state folders): reads
+ *       the same records from offset 0; throughput is counted on its decisions topic, read as a
+ *       user reads it ({@code read_committed}), from the first decision to the N-th.
+ *   <li>Latency: with the instances caught up, events are produced at a fixed rate for 30 s; for
+ *       each decision record, in the service ({@code decidedAt - receivedAt}) and as a reader sees
+ *       it (read back, committed, minus the input's Kafka record time; same clock).
+ *   <li>Kill -9 (with 2 or more instances): the same paced run, and one instance killed with
+ *       SIGKILL 10 s in; reports how long events waited at most and whether every one was decided.
  * </ol>
  *
  * Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
  * -Dbench.main=dev.portcullis.bench.LoadHarness -Dbench.args="200000 2000"} (records, fixed rate
- * per second).
+ * per second, broker warm-up seconds).
  */
 public final class LoadHarness {
 
   static final String CLOUDTRAIL = "portcullis.cloudtrail";
   static final String K8S = "portcullis.k8s-audit";
-  static final String DECISIONS = "portcullis.decisions";
   static final String SINK = "baseline.sink";
+  static final int PARTITIONS = 6;
   static final ObjectMapper JSON = new ObjectMapper();
 
   record Input(String topic, byte[] key, byte[] value) {}
+
+  /** What the paced phase measured: in-service and visible latency in microseconds. */
+  record Latency(long[] service, long[] visible, int samples, int expected) {}
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+    List<Integer> counts = new ArrayList<>();
+    for (String c : System.getenv().getOrDefault("BENCH_INSTANCES", "1").split(",")) {
+      counts.add(Integer.parseInt(c.trim()));
+    }
+    String before = System.getenv("BENCH_BEFORE_JAR");
     Path data = Files.createTempDirectory("portcullis-load");
+    StringBuilder table = new StringBuilder();
     try (EmbeddedKafkaBroker broker =
         new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
       String bootstrap = broker.bootstrapServers();
       broker.createTopics(
-          List.of(CLOUDTRAIL, K8S, DECISIONS, "portcullis.dead-letter", SINK, "warmup"), 4);
+          List.of(CLOUDTRAIL, K8S, "portcullis.dead-letter", SINK, "warmup"), PARTITIONS);
       List<Input> corpus = corpus();
 
       log("warming the broker up for " + warmUpSeconds + " s");
@@ -82,40 +94,157 @@ public final class LoadHarness {
 
       double baseline = baseline(bootstrap, n);
       log(String.format("baseline consume-and-produce: %.0f records/s", baseline));
+      table.append(
+          String.format(
+              "%n| run | instances | events/s | vs plain loop | latency at %d/s in service p50 / p99"
+                  + " (ms) | as read (committed) p50 / p99 / max (ms) | RSS per instance (MB) |%n"
+                  + "|---|---|---|---|---|---|---|%n"
+                  + "| plain consume-and-produce | 1 thread | %.0f | 1.00 | | | |%n",
+              rate, baseline));
 
-      Map<String, String> env = new java.util.HashMap<>();
-      env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-      env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
-      String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
-      if (jfr != null) {
-        env.put(
-            "JAVA_TOOL_OPTIONS",
-            "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+      if (before != null) {
+        Map<String, String> env = env(bootstrap, "before", 1);
+        env.remove("QUARKUS_KAFKA_STREAMS_APPLICATION_ID");
+        try (PackagedApp app =
+            PackagedApp.start(Path.of(before), "load-before", env, Duration.ofSeconds(120))) {
+          double r = throughput(bootstrap, "before.decisions", "load-", n, Duration.ofMinutes(10));
+          log(String.format("before (%s): %.0f events/s", before, r));
+          Latency lat =
+              latency(
+                  bootstrap,
+                  "before.decisions",
+                  renumber(corpus, rate * 30, "paced-b-"),
+                  rate,
+                  null);
+          table.append(row("before (" + before + ")", "1", r, baseline, lat, List.of(app)));
+        }
       }
-      try (PackagedApp app = PackagedApp.start("load-portcullis", env, Duration.ofSeconds(120))) {
-        double portcullis = throughput(bootstrap, n, Duration.ofMinutes(10));
-        log(String.format("Portcullis end to end: %.0f events/s", portcullis));
-
-        List<Input> paced = renumber(corpus, rate * 30, "paced-");
-        long[] lat = latency(bootstrap, paced, rate);
-        log(
-            String.format(
-                "at %d events/s for 30 s: decision latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)",
-                rate, lat[0] / 1000.0, lat[1] / 1000.0, lat[2] / 1000.0, lat[3]));
-        System.out.printf(
-            "%n| records | produce (rec/s) | plain consume-and-produce (rec/s) | Portcullis (events/s) |"
-                + " latency at %d/s p50 / p99 / max (ms) |%n|---|---|---|---|---|%n| %d | %.0f | %.0f | %.0f |"
-                + " %.1f / %.1f / %.1f |%n",
-            rate,
-            n,
-            produceRate,
-            baseline,
-            portcullis,
-            lat[0] / 1000.0,
-            lat[1] / 1000.0,
-            lat[2] / 1000.0);
+      for (int k : counts) {
+        String cluster = "bench-" + k;
+        List<PackagedApp> apps = new ArrayList<>();
+        try {
+          for (int i = 1; i <= k; i++) {
+            apps.add(
+                PackagedApp.start(
+                    cluster + "-" + i, env(bootstrap, cluster, i), Duration.ofSeconds(120)));
+          }
+          String decisions = cluster + ".decisions";
+          double r = throughput(bootstrap, decisions, "load-", n, Duration.ofMinutes(10));
+          log(String.format("Portcullis end to end, %d instance(s): %.0f events/s", k, r));
+          Latency lat =
+              latency(
+                  bootstrap,
+                  decisions,
+                  renumber(corpus, rate * 30, "paced-" + k + "-"),
+                  rate,
+                  null);
+          log(describe(k + " instance(s) at " + rate + " events/s", lat));
+          table.append(
+              row("Portcullis (Kafka Streams)", String.valueOf(k), r, baseline, lat, apps));
+          if (k >= 2) {
+            PackagedApp victim = apps.get(1);
+            Latency killed =
+                latency(
+                    bootstrap,
+                    decisions,
+                    renumber(corpus, rate * 30, "killed-" + k + "-"),
+                    rate,
+                    () -> {
+                      try {
+                        victim.kill();
+                        log("killed instance 2 of " + k + " with SIGKILL");
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
+            log(describe(k + " instance(s), one killed 10 s in", killed));
+            table.append(
+                String.format(
+                    "| kill -9 of instance 2, 10 s into 30 s at %d/s | %d | | | %s | %s | |%n",
+                    rate,
+                    k,
+                    ms(killed.service()),
+                    ms(killed.visible())
+                        + String.format(
+                            " (%d of %d decided)", killed.samples(), killed.expected())));
+          }
+        } finally {
+          for (PackagedApp a : apps) {
+            if (a.isAlive()) {
+              a.close();
+            }
+          }
+        }
       }
     }
+    System.out.println(table);
+  }
+
+  /** One cluster's instance {@code i}: topics and state of its own, the harness's broker. */
+  static Map<String, String> env(String bootstrap, String cluster, int i) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
+    env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", cluster);
+    env.put("PORTCULLIS_TOPICS_DECISIONS", cluster + ".decisions");
+    env.put("PORTCULLIS_TOPICS_CHANGES", cluster + ".changes");
+    env.put("PORTCULLIS_TOPICS_DEAD_LETTER", cluster + ".dead-letter");
+    env.put("PORTCULLIS_TOPICS_PARTITIONS", String.valueOf(PARTITIONS));
+    env.put("PORTCULLIS_ALERT_TOPIC", cluster + ".alerts");
+    env.put("PORTCULLIS_ALERT_STATE_TOPIC", cluster + ".alert-state");
+    env.put(
+        "KAFKA_STREAMS_STATE_DIR",
+        Files.createTempDirectory("portcullis-load-" + cluster + "-" + i).toString());
+    String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
+    if (jfr != null && i == 1) {
+      env.put(
+          "JAVA_TOOL_OPTIONS",
+          "-XX:StartFlightRecording=filename="
+              + cluster
+              + "-"
+              + jfr
+              + ",settings=profile,dumponexit=true");
+    }
+    return env;
+  }
+
+  static String row(
+      String run,
+      String instances,
+      double rate,
+      double baseline,
+      Latency lat,
+      List<PackagedApp> apps)
+      throws Exception {
+    StringBuilder rss = new StringBuilder();
+    for (PackagedApp a : apps) {
+      if (a.isAlive()) {
+        rss.append(rss.length() == 0 ? "" : ", ").append(rssMb(a.pid()));
+      }
+    }
+    return String.format(
+        "| %s | %s | %.0f | %.2f | %s | %s | %s |%n",
+        run, instances, rate, rate / baseline, ms(lat.service()), ms(lat.visible()), rss);
+  }
+
+  static String ms(long[] p) {
+    return String.format("%.1f / %.1f / %.1f", p[0] / 1000.0, p[1] / 1000.0, p[2] / 1000.0);
+  }
+
+  static String describe(String what, Latency lat) {
+    return String.format(
+        "%s: in service p50/p99/max %s ms; as read %s ms (%d of %d decided)",
+        what, ms(lat.service()), ms(lat.visible()), lat.samples(), lat.expected());
+  }
+
+  /** Resident memory of a process, from /proc (Linux). */
+  static long rssMb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
   }
 
   static List<Input> corpus() {
@@ -175,6 +304,7 @@ public final class LoadHarness {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(p);
   }
 
@@ -231,99 +361,117 @@ public final class LoadHarness {
     return seen / seconds(System.nanoTime() - first);
   }
 
-  /** Events per second from the first decision written to the n-th. */
-  static double throughput(String bootstrap, int n, Duration timeout) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        parts.add(new TopicPartition(DECISIONS, i));
-      }
+  /**
+   * Events per second from the first decision to the n-th with the key prefix, counted as a user
+   * reads the topic: committed records only (transaction markers take offsets too).
+   */
+  static double throughput(String bootstrap, String topic, String prefix, int n, Duration timeout) {
+    try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap, topic)) {
       long first = 0;
+      int seen = 0;
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
-        long total = 0;
-        var offsets =
-            admin
-                .listOffsets(
-                    parts.stream()
-                        .collect(
-                            java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
-                .all()
-                .get(10, TimeUnit.SECONDS);
-        for (var o : offsets.values()) {
-          total += o.offset();
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+          if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+            if (first == 0) {
+              first = System.nanoTime();
+            }
+            if (++seen == n) {
+              return n / seconds(System.nanoTime() - first);
+            }
+          }
         }
-        long now = System.nanoTime();
-        if (total > 0 && first == 0) {
-          first = now;
-        }
-        if (total >= n) {
-          return n / seconds(now - first);
-        }
-        Thread.sleep(50);
       }
-      throw new IllegalStateException("Portcullis did not decide " + n + " events in " + timeout);
+      throw new IllegalStateException(
+          "Portcullis decided " + seen + " of " + n + " events in " + timeout);
     }
   }
 
+  /** Every partition of the topic from the beginning, committed records only. */
+  static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String topic) {
+    KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "reader-" + topic);
+    List<TopicPartition> parts = new ArrayList<>();
+    c.partitionsFor(topic, Duration.ofSeconds(60))
+        .forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    return c;
+  }
+
   /**
-   * Produces at a fixed rate and reads the decisions back: {p50, p99, max} of decidedAt minus
-   * receivedAt in microseconds, and the sample count.
+   * Produces at a fixed rate for the length of {@code paced} and reads the decisions back: in the
+   * service ({@code decidedAt - receivedAt}) and as read (poll time of the committed record minus
+   * the input's record time), {p50, p99, max} in microseconds. {@code tenSecondsIn}, when given,
+   * runs 10 s into the run (the kill -9).
    */
-  static long[] latency(String bootstrap, List<Input> paced, int rate) throws Exception {
-    List<Long> samples = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "latency-reader");
+  static Latency latency(
+      String bootstrap, String topic, List<Input> paced, int rate, Runnable tenSecondsIn)
+      throws Exception {
+    List<Long> service = new ArrayList<>();
+    List<Long> visible = new ArrayList<>();
+    String prefix =
+        new String(paced.get(0).key(), StandardCharsets.UTF_8).replaceAll("[0-9]+$", "");
+    try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap, topic);
         KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        parts.add(new TopicPartition(DECISIONS, i));
-      }
-      c.assign(parts);
-      c.seekToEnd(parts);
-      parts.forEach(c::position);
+      c.seekToEnd(c.assignment());
+      c.assignment().forEach(c::position);
       long start = System.nanoTime();
       long intervalNanos = 1_000_000_000L / rate;
+      boolean fired = tenSecondsIn == null;
       for (int i = 0; i < paced.size(); i++) {
         long due = start + i * intervalNanos;
         while (System.nanoTime() < due) {
           Thread.onSpinWait();
         }
+        if (!fired && System.nanoTime() - start >= Duration.ofSeconds(10).toNanos()) {
+          fired = true;
+          new Thread(tenSecondsIn, "ten-seconds-in").start();
+        }
         Input r = paced.get(i);
         p.send(new ProducerRecord<>(r.topic(), r.key(), r.value()));
         if (i % 200 == 0) {
-          drain(c, samples, Duration.ZERO);
+          drain(c, prefix, service, visible, Duration.ZERO);
         }
       }
       p.flush();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (samples.size() < paced.size() && System.nanoTime() < deadline) {
-        drain(c, samples, Duration.ofMillis(200));
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (service.size() < paced.size() && System.nanoTime() < deadline) {
+        drain(c, prefix, service, visible, Duration.ofMillis(200));
       }
     }
-    long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
-    if (sorted.length == 0) {
+    if (service.isEmpty()) {
       throw new IllegalStateException("no decisions read back");
     }
+    return new Latency(percentiles(service), percentiles(visible), service.size(), paced.size());
+  }
+
+  static long[] percentiles(List<Long> samples) {
+    long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
     return new long[] {
       sorted[sorted.length / 2],
       sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
-      sorted[sorted.length - 1],
-      sorted.length
+      sorted[sorted.length - 1]
     };
   }
 
-  private static void drain(KafkaConsumer<byte[], byte[]> c, List<Long> samples, Duration wait)
+  private static void drain(
+      KafkaConsumer<byte[], byte[]> c,
+      String prefix,
+      List<Long> service,
+      List<Long> visible,
+      Duration wait)
       throws Exception {
     for (ConsumerRecord<byte[], byte[]> r : c.poll(wait)) {
+      long now = System.currentTimeMillis();
       String key = new String(r.key(), StandardCharsets.UTF_8);
-      if (!key.startsWith("paced-")) {
+      if (!key.startsWith(prefix)) {
         continue;
       }
       JsonNode d = JSON.readTree(r.value());
       Instant received = Instant.parse(d.path("receivedAt").asText());
       Instant decided = Instant.parse(d.path("decidedAt").asText());
-      samples.add(Duration.between(received, decided).toNanos() / 1000);
+      service.add(Duration.between(received, decided).toNanos() / 1000);
+      visible.add((now - received.toEpochMilli()) * 1000);
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.LearnedState;
+import dev.portcullis.testing.StreamCluster;
 import dev.portcullis.testing.TopicWatcher;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.config.DnsConfig;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.enforce.revert.Reverts;
@@ -197,11 +196,7 @@ class TopologyProducerTest {
   @Test
   void aLoneRequestReceivedStageWaitsInTheStagesStoreUntilTheWaitIsOver() throws Exception {
     String id = Events.newId();
-    ObjectNode e =
-        Events.tree(Events.load("secret-create.json", id).replace("STAGE", "RequestReceived"));
-    e.remove("responseStatus");
-    e.remove("responseObject");
-    k8s.pipeInput(null, bytes(e.toString()));
+    k8s.pipeInput(null, bytes(LearnedState.requestReceived(id)));
     forwardChanges();
     KeyValueStore<String, byte[]> stages = driver.getKeyValueStore(TopologyProducer.STAGES_STORE);
     assertThat(stages.get(id)).isNotNull();
@@ -216,13 +211,8 @@ class TopologyProducerTest {
   @Test
   void theFinalStageDecidesTheRequestOnceAndClearsTheWaitingStage() throws Exception {
     String id = Events.newId();
-    ObjectNode first =
-        Events.tree(Events.load("secret-create.json", id).replace("STAGE", "RequestReceived"));
-    first.remove("responseStatus");
-    first.remove("responseObject");
-    k8s.pipeInput(null, bytes(first.toString()));
-    k8s.pipeInput(
-        null, bytes(Events.load("secret-create.json", id).replace("STAGE", "ResponseComplete")));
+    k8s.pipeInput(null, bytes(LearnedState.requestReceived(id)));
+    k8s.pipeInput(null, bytes(LearnedState.responseComplete(id)));
     forwardChanges();
     driver.advanceWallClockTime(config.ingest().stageWait().plus(Duration.ofSeconds(2)));
     Map<String, JsonNode> out = decisionsByKey();

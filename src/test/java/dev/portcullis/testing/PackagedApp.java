@@ -33,7 +33,12 @@ public final class PackagedApp implements AutoCloseable {
   /** Starts the jar with an HTTP port of its own plus {@code env}, and waits until it is ready. */
   public static PackagedApp start(String name, Map<String, String> env, Duration timeout)
       throws IOException, InterruptedException {
-    Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+    return start(Path.of("target/quarkus-app/quarkus-run.jar"), name, env, timeout);
+  }
+
+  /** Starts another build of the jar (a benchmark's "before"), as {@link #start}. */
+  public static PackagedApp start(Path jar, String name, Map<String, String> env, Duration timeout)
+      throws IOException, InterruptedException {
     if (!Files.exists(jar)) {
       throw new IllegalStateException("package the application first: " + jar + " is missing");
     }
@@ -94,6 +99,11 @@ public final class PackagedApp implements AutoCloseable {
   /** Kills the process with SIGKILL (no shutdown hook runs, nothing is flushed) and waits. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
+  }
+
+  /** The process id, to read its resident memory. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -1,7 +1,7 @@
-package dev.portcullis.ingest;
+package dev.portcullis.stream;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same stream tests against the packaged jar. */
 @QuarkusIntegrationTest
-class ChangeEventPipelineIT extends ChangeEventPipelineTest {}
+class ChangeStreamIT extends ChangeStreamTest {}

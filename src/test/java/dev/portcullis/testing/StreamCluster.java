@@ -1,11 +1,7 @@
-package dev.portcullis.stream;
+package dev.portcullis.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
-import dev.portcullis.testing.Events;
-import dev.portcullis.testing.PackagedApp;
-import dev.portcullis.testing.Producer;
-import dev.portcullis.testing.TopicWatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +16,18 @@ import java.util.TreeMap;
  * out: same application id, same topics, each instance with a state folder of its own. Each cluster
  * gets topic names and an application id of its own, so several can share one broker.
  */
-final class StreamCluster implements AutoCloseable {
+public final class StreamCluster implements AutoCloseable {
 
-  final String name;
-  final EmbeddedKafkaBroker broker;
-  final Path config;
-  final List<PackagedApp> apps = new ArrayList<>();
-  final Producer producer;
-  final TopicWatcher decisions;
+  public final String name;
+  public final EmbeddedKafkaBroker broker;
+  public final Path config;
+  public final List<PackagedApp> apps = new ArrayList<>();
+  public final Producer producer;
+  public final TopicWatcher decisions;
   private int started;
 
-  StreamCluster(String name, EmbeddedKafkaBroker broker, String properties) throws IOException {
+  public StreamCluster(String name, EmbeddedKafkaBroker broker, String properties)
+      throws IOException {
     this.name = name;
     this.broker = broker;
     this.config = Files.createTempFile("portcullis-" + name, ".properties");
@@ -47,12 +44,12 @@ final class StreamCluster implements AutoCloseable {
     this.decisions = new TopicWatcher(broker.bootstrapServers(), topic("decisions"));
   }
 
-  String topic(String kind) {
+  public String topic(String kind) {
     return name + "." + kind;
   }
 
   /** Starts one more instance and waits until it is ready. */
-  PackagedApp start() throws Exception {
+  public PackagedApp start() throws Exception {
     int n = ++started;
     PackagedApp app = PackagedApp.start(name + "-" + n, env(n), Duration.ofSeconds(120));
     apps.add(app);
@@ -60,7 +57,7 @@ final class StreamCluster implements AutoCloseable {
   }
 
   /** Starts {@code n} instances side by side and waits until all are ready. */
-  void startAll(int n) throws Exception {
+  public void startAll(int n) throws Exception {
     List<java.util.concurrent.CompletableFuture<PackagedApp>> starting = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int k = ++started;
@@ -80,7 +77,7 @@ final class StreamCluster implements AutoCloseable {
   }
 
   /** Restarts instance {@code n} (1-based) on the same state folder. */
-  PackagedApp restart(int n) throws Exception {
+  public PackagedApp restart(int n) throws Exception {
     PackagedApp app = PackagedApp.start(name + "-" + n + "-again", env(n), Duration.ofSeconds(120));
     apps.set(n - 1, app);
     return app;
@@ -105,18 +102,18 @@ final class StreamCluster implements AutoCloseable {
   /**
    * The state folder of instance {@code n}: kept across its restarts, as on a persistent volume.
    */
-  Path stateDir(int n) throws IOException {
+  public Path stateDir(int n) throws IOException {
     Path p = Path.of("target", "stream-state", name + "-" + n);
     Files.createDirectories(p);
     return p;
   }
 
   /** Sends a CloudTrail record under a random key: any input partition, any instance. */
-  void cloudtrail(String json) {
+  public void cloudtrail(String json) {
     producer.send(topic("cloudtrail"), Events.newId(), bytes(json));
   }
 
-  void k8s(String json) {
+  public void k8s(String json) {
     producer.send(topic("k8s-audit"), Events.newId(), bytes(json));
   }
 
@@ -125,7 +122,7 @@ final class StreamCluster implements AutoCloseable {
   }
 
   /** The decision records read so far (committed ones only), by key. */
-  Map<String, List<JsonNode>> decisionsByKey() {
+  public Map<String, List<JsonNode>> decisionsByKey() {
     Map<String, List<JsonNode>> out = new TreeMap<>();
     for (TopicWatcher.Record r : decisions.matching(x -> true)) {
       out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Events.read(r.value()));

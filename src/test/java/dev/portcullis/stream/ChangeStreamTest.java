@@ -1,12 +1,12 @@
-package dev.portcullis.ingest;
+package dev.portcullis.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.KafkaBrokerResource;
+import dev.portcullis.testing.LearnedState;
 import dev.portcullis.testing.Producer;
 import dev.portcullis.testing.TopicWatcher;
 import io.quarkus.test.common.TestResourceScope;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
-class ChangeEventPipelineTest {
+class ChangeStreamTest {
 
   static final String CLOUDTRAIL = "portcullis.cloudtrail";
   static final String K8S = "portcullis.k8s-audit";
@@ -242,10 +242,6 @@ class ChangeEventPipelineTest {
   }
 
   private static String requestReceived(String id) {
-    ObjectNode e =
-        Events.tree(Events.load("secret-create.json", id).replace("STAGE", "RequestReceived"));
-    e.remove("responseStatus");
-    e.remove("responseObject");
-    return e.toString();
+    return LearnedState.requestReceived(id);
   }
 }
