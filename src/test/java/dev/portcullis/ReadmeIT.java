@@ -35,7 +35,9 @@ class ReadmeIT {
     Map<String, String> env =
         Map.of(
             "PORTCULLIS_EMBEDDED_KAFKA_PORT", String.valueOf(kafkaPort),
-            "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR", data.toString());
+            "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR", data.toString(),
+            // The stream's local state beside that broker's data, not in ./data/streams.
+            "KAFKA_STREAMS_STATE_DIR", data.resolve("streams").toString());
     List<String> commands = readmeBlockAfter("## Send it an event");
     assertThat(commands).hasSize(2).allMatch(c -> c.startsWith("kcat "));
     String produce = commands.get(0).replace("127.0.0.1:9092", "127.0.0.1:" + kafkaPort);

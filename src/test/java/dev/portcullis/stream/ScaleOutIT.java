@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * N instances behave as one: the same workload, one that needs state (a bucket learned then
  * expired, DNS changes and their mirrors, duplicates, weights learned then shifted, audit stages in
  * separate records), sent under random keys so its records land on any input partition and any
- * instance, gives exactly the decision records one instance gives, through 1, 2 and 3 instances of
- * the packaged jar, and through 3 of which one is killed with SIGKILL in the middle.
+ * instance, gives through 2 instances of the packaged jar exactly the decision records one gives,
+ * and again through 3 of which one is killed with SIGKILL in the middle.
  */
 class ScaleOutIT {
 
@@ -118,7 +118,7 @@ class ScaleOutIT {
 
   static final String PROPS =
       "portcullis.policy.parameters.\"dns-zone-split-brain\"="
-          + LearnedState.zonePairs(15, 0)
+          + LearnedState.zonePairs(10, 0)
           + "\nportcullis.dns.split-brain.check-every=PT1S\nportcullis.ingest.stage-wait=PT5S\n";
 
   /** What a record says, without times: per key, each decision's policy, action and severity. */
@@ -169,7 +169,7 @@ class ScaleOutIT {
       // Nothing more comes (no second record of anything).
       Map<String, List<String>> seen = verdicts(c.decisionsByKey());
       await()
-          .during(Duration.ofSeconds(5))
+          .during(Duration.ofSeconds(3))
           .atMost(WAIT)
           .until(
               () -> {
@@ -208,7 +208,8 @@ class ScaleOutIT {
     assertThat(splitBrain).as("only the lone change is not mirrored").isEqualTo(1);
 
     assertThat(run(w, 2, false)).isEqualTo(one);
-    assertThat(run(w, 3, false)).isEqualTo(one);
+    // Three instances, one of them killed with SIGKILL halfway through the second phase (its
+    // partitions move to the other two after the session timeout).
     assertThat(run(w, 3, true)).isEqualTo(one);
   }
 }

@@ -154,6 +154,12 @@ class TopologyProducerTest {
         .isEqualTo("cloudtrail-stopped");
     KeyValueStore<String, Long> dedup = driver.getKeyValueStore(TopologyProducer.DEDUP_STORE);
     assertThat(dedup.get(id)).isNotNull();
+    // The partition's event-time watermark is kept with its state, not with a scope.
+    KeyValueStore<String, byte[]> facts = driver.getKeyValueStore(TopologyProducer.FACTS_STORE);
+    assertThat(mapper.readTree(facts.get("~partition|watermark")).path("newest").asText())
+        .isEqualTo(Events.tree(event).path("eventTime").asText());
+    // A scope with nothing worth keeping has no entry.
+    assertThat(facts.get("event:" + id + "|protection")).isNull();
   }
 
   @Test
