@@ -51,6 +51,9 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
 
   private static final Logger LOG = Logger.getLogger(Judge.class);
 
+  /** Reason code of a record of the changes topic that Portcullis cannot read. */
+  static final String INVALID_CHANGE_RECORD = "invalid-change-record";
+
   /** The dedup store's entry holding the newest event time it has seen. */
   static final String NEWEST = "~newest";
 
@@ -113,8 +116,20 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     } catch (RuntimeException ex) {
       // Only Portcullis writes this topic; say so loudly, but never stop the stream for it.
       LOG.errorf(
-          "A record of the changes topic is not a change record (%s): dropped", ex.getMessage());
-      metrics.deadLetter("invalid-change-record");
+          "A record of the changes topic is not a change record (%s): dead-lettered",
+          ex.getMessage());
+      RecordHeaders h = new RecordHeaders();
+      ChangeRecord.Origin where =
+          context
+              .recordMetadata()
+              .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset()))
+              .orElse(null);
+      DeadLetterHeaders.add(
+          h, INVALID_CHANGE_RECORD, "not a change record: " + ex.getMessage(), null, where);
+      context.forward(
+          new Record<>(record.key(), record.value(), context.currentSystemTimeMs(), h),
+          TopologyProducer.JUDGE_DEAD_LETTER_SINK);
+      metrics.deadLetter(INVALID_CHANGE_RECORD);
       return;
     }
     if (r.observation() != null) {

@@ -131,6 +131,8 @@ public final class LoadHarness {
           String decisions = cluster + ".decisions";
           double r = throughput(bootstrap, decisions, "load-", n, Duration.ofMinutes(10));
           log(String.format("Portcullis end to end, %d instance(s): %.0f events/s", k, r));
+          // Earlier runs' paced records are on the inputs too: catch up before timing latency.
+          caughtUp(bootstrap, cluster, Duration.ofMinutes(5));
           Latency lat =
               latency(
                   bootstrap,
@@ -387,6 +389,42 @@ public final class LoadHarness {
     }
   }
 
+  /** Waits until the consumer group has committed the end of every input partition. */
+  static void caughtUp(String bootstrap, String group, Duration timeout) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap))) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        var committed =
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+            new java.util.HashMap<>();
+        committed
+            .keySet()
+            .forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long lag = 0;
+        for (var e : committed.entrySet()) {
+          long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
+          // A topic written in transactions ends with a commit marker after the last record.
+          lag += e.getKey().topic().endsWith(".changes") ? Math.max(0, behind - 1) : behind;
+        }
+        if (!committed.isEmpty() && lag == 0) {
+          log("group " + group + " caught up");
+          return;
+        }
+        Thread.sleep(500);
+      }
+      throw new IllegalStateException(group + " did not catch up in " + timeout);
+    }
+  }
+
   /** Every partition of the topic from the beginning, committed records only. */
   static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String topic) {
     KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "reader-" + topic);
@@ -407,21 +445,40 @@ public final class LoadHarness {
   static Latency latency(
       String bootstrap, String topic, List<Input> paced, int rate, Runnable tenSecondsIn)
       throws Exception {
-    List<Long> service = new ArrayList<>();
-    List<Long> visible = new ArrayList<>();
+    List<Long> service = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Long> visible = java.util.Collections.synchronizedList(new ArrayList<>());
     String prefix =
         new String(paced.get(0).key(), StandardCharsets.UTF_8).replaceAll("[0-9]+$", "");
-    try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap, topic);
-        KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
-      c.seekToEnd(c.assignment());
-      c.assignment().forEach(c::position);
+    java.util.concurrent.atomic.AtomicBoolean reading =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
+    // The reader polls on a thread of its own, so the paced producer never delays a read.
+    Thread reader =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap, topic)) {
+                c.seekToEnd(c.assignment());
+                c.assignment().forEach(c::position);
+                positioned.countDown();
+                while (reading.get() && service.size() < paced.size()) {
+                  drain(c, prefix, service, visible, Duration.ofMillis(50));
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "latency-reader");
+    reader.start();
+    positioned.await();
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       long start = System.nanoTime();
       long intervalNanos = 1_000_000_000L / rate;
       boolean fired = tenSecondsIn == null;
       for (int i = 0; i < paced.size(); i++) {
         long due = start + i * intervalNanos;
-        while (System.nanoTime() < due) {
-          Thread.onSpinWait();
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
         }
         if (!fired && System.nanoTime() - start >= Duration.ofSeconds(10).toNanos()) {
           fired = true;
@@ -429,20 +486,21 @@ public final class LoadHarness {
         }
         Input r = paced.get(i);
         p.send(new ProducerRecord<>(r.topic(), r.key(), r.value()));
-        if (i % 200 == 0) {
-          drain(c, prefix, service, visible, Duration.ZERO);
-        }
       }
       p.flush();
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (service.size() < paced.size() && System.nanoTime() < deadline) {
-        drain(c, prefix, service, visible, Duration.ofMillis(200));
-      }
     }
+    reader.join(Duration.ofSeconds(90).toMillis());
+    reading.set(false);
+    reader.join();
     if (service.isEmpty()) {
       throw new IllegalStateException("no decisions read back");
     }
-    return new Latency(percentiles(service), percentiles(visible), service.size(), paced.size());
+    synchronized (service) {
+      synchronized (visible) {
+        return new Latency(
+            percentiles(service), percentiles(visible), service.size(), paced.size());
+      }
+    }
   }
 
   static long[] percentiles(List<Long> samples) {

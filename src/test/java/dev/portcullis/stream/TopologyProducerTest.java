@@ -228,6 +228,20 @@ class TopologyProducerTest {
   }
 
   @Test
+  void aChangesRecordThatIsNoChangeRecordIsDeadLetteredNotDropped() {
+    changesIn.pipeInput(bytes("s3:x"), bytes("{\"scope\":\"s3:x\",\"type\":\"what\"}"));
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    Map<String, String> h = new HashMap<>();
+    for (Header x : dead.headers()) {
+      h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8));
+    }
+    assertThat(h)
+        .containsEntry("dead-letter-code", "invalid-change-record")
+        .containsEntry("dead-letter-topic", config.topics().changes());
+    assertThat(decisions.isEmpty()).isTrue();
+  }
+
+  @Test
   void unreadableInputIsDeadLetteredWithItsReasonAndCoordinates() {
     cloudtrail.pipeInput(bytes("k1"), bytes("this is not json"));
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
