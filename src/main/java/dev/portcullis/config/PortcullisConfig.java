@@ -81,21 +81,20 @@ public interface PortcullisConfig {
     @WithDefault("PT1H")
     Duration dedupWindow();
 
-    /** Upper bound on remembered event ids; the oldest are forgotten first. */
+    /**
+     * Upper bound on remembered event ids per partition of the changes topic; the oldest are
+     * forgotten first (checked once a minute).
+     */
     @WithDefault("200000")
     int dedupMaxEntries();
 
     /**
      * How long a Kubernetes {@code RequestReceived} stage waits for the {@code ResponseComplete}
-     * stage of the same request before it is decided on its own. Must stay well below the Kafka
-     * connector's unprocessed-record limit (60 s).
+     * stage of the same request before it is decided on its own (the waiting stage is kept in the
+     * stream's state, so a restart does not lose it).
      */
     @WithDefault("PT10S")
     Duration stageWait();
-
-    /** Records written but not yet acknowledged by Kafka before reading pauses (alerting). */
-    @WithDefault("2000")
-    int maxInFlight();
   }
 
   /** The stateful stream (Kafka Streams; see docs/architecture.md). */
