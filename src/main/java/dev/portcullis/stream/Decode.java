@@ -1,5 +1,6 @@
 package dev.portcullis.stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.DecodedBatch;
@@ -11,6 +12,7 @@ import dev.portcullis.ingest.PipelineMetrics;
 import dev.portcullis.policy.ChangeEvaluator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,6 +35,11 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
   private final PipelineMetrics metrics;
   private final ObjectMapper mapper;
   private ProcessorContext<byte[], byte[]> context;
+
+  /** The scopes of the parameters in force, worked out again only when they change. */
+  private Map<String, JsonNode> scopesOf;
+
+  private Scopes scopes;
 
   Decode(
       EventDecoder decoder,
@@ -64,7 +71,11 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
       for (DecodedBatch.Rejected r : batch.rejected()) {
         deadLetter(record, origin, r.reason(), r.message(), r.location(), r.payload());
       }
-      Scopes scopes = Scopes.of(evaluator.parameters());
+      Map<String, JsonNode> parameters = evaluator.parameters();
+      if (parameters != scopesOf) {
+        scopes = Scopes.of(parameters);
+        scopesOf = parameters;
+      }
       for (ChangeEvent e : StageCoalescing.coalesce(batch.events())) {
         metrics.consumed(e.getSource());
         String scope = scopes.of(e);
