@@ -36,8 +36,10 @@ class ReadmeIT {
         Map.of(
             "PORTCULLIS_EMBEDDED_KAFKA_PORT", String.valueOf(kafkaPort),
             "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR", data.toString(),
-            // The stream's local state beside that broker's data, not in ./data/streams.
-            "KAFKA_STREAMS_STATE_DIR", data.resolve("streams").toString());
+            // The stream's local state in a folder of the test's, not in ./data/streams (not
+            // inside the broker's folder: the broker refuses a folder it does not know).
+            "KAFKA_STREAMS_STATE_DIR",
+            Files.createTempDirectory("portcullis-readme-streams").toString());
     List<String> commands = readmeBlockAfter("## Send it an event");
     assertThat(commands).hasSize(2).allMatch(c -> c.startsWith("kcat "));
     String produce = commands.get(0).replace("127.0.0.1:9092", "127.0.0.1:" + kafkaPort);
