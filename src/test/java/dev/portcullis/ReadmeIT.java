@@ -34,8 +34,10 @@ class ReadmeIT {
     Path data = Files.createTempDirectory("portcullis-readme-kafka");
     Map<String, String> env =
         Map.of(
-            "PORTCULLIS_EMBEDDED_KAFKA_PORT", String.valueOf(kafkaPort),
-            "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR", data.toString(),
+            "PORTCULLIS_EMBEDDED_KAFKA_PORT",
+            String.valueOf(kafkaPort),
+            "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR",
+            data.toString(),
             // The stream's local state in a folder of the test's, not in ./data/streams (not
             // inside the broker's folder: the broker refuses a folder it does not know).
             "KAFKA_STREAMS_STATE_DIR",
