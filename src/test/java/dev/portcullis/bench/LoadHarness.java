@@ -396,33 +396,37 @@ public final class LoadHarness {
             Map.of(
                 org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap))) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        var committed =
-            admin
-                .listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-            new java.util.HashMap<>();
-        committed
-            .keySet()
-            .forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        long lag = 0;
-        for (var e : committed.entrySet()) {
-          long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
-          // A topic written in transactions ends with a commit marker after the last record.
-          lag += e.getKey().topic().endsWith(".changes") ? Math.max(0, behind - 1) : behind;
-        }
-        if (!committed.isEmpty() && lag == 0) {
-          log("group " + group + " caught up");
-          return;
-        }
-        Thread.sleep(500);
-      }
-      throw new IllegalStateException(group + " did not catch up in " + timeout);
+      org.awaitility.Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> lag(admin, group) == 0);
+      log("group " + group + " caught up");
     }
+  }
+
+  /** Records the group has not committed yet; -1 before it has committed anything. */
+  static long lag(org.apache.kafka.clients.admin.Admin admin, String group) throws Exception {
+    var committed =
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    if (committed.isEmpty()) {
+      return -1;
+    }
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+        new java.util.HashMap<>();
+    committed
+        .keySet()
+        .forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+    var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    long lag = 0;
+    for (var e : committed.entrySet()) {
+      long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
+      // A topic written in transactions ends with a commit marker after the last record.
+      lag += e.getKey().topic().endsWith(".changes") ? Math.max(0, behind - 1) : behind;
+    }
+    return lag;
   }
 
   /** Every partition of the topic from the beginning, committed records only. */
