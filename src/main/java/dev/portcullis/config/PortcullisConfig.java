@@ -75,6 +75,16 @@ public interface PortcullisConfig {
     int maxBytes();
 
     /**
+     * Refuse, on the Kafka topics too, records without the fields every genuine sender writes (an
+     * audit event's auditID, verb, user and stage; a CloudTrail record's eventSource and
+     * userIdentity). Off by default: the topics also carry what exporters and detection suites
+     * write, which leave some out. The HTTP intakes and the S3 bridge always require them; wrong
+     * types are refused everywhere (see RecordChecks).
+     */
+    @WithDefault("false")
+    boolean requireFields();
+
+    /**
      * How long, in event time, an event id is remembered to drop a second delivery of the same
      * event.
      */

@@ -13,6 +13,6 @@ public class Producers {
   @Produces
   @ApplicationScoped
   EventDecoder eventDecoder(ObjectMapper mapper, PortcullisConfig config) {
-    return new EventDecoder(mapper, config.ingest().maxBytes());
+    return new EventDecoder(mapper, config.ingest().maxBytes(), config.ingest().requireFields());
   }
 }

@@ -15,6 +15,8 @@ public record DecodedBatch(List<ChangeEvent> events, List<Rejected> rejected) {
    * @param reason a code from {@link InvalidEventException}
    * @param message what exactly is wrong
    * @param payload the part's own bytes (JSON, with secret material removed)
+   * @param field the field at fault within the part, or null
    */
-  public record Rejected(String location, String reason, String message, byte[] payload) {}
+  public record Rejected(
+      String location, String reason, String message, byte[] payload, String field) {}
 }

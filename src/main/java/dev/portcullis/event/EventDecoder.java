@@ -47,15 +47,31 @@ public final class EventDecoder {
   private final CloudTrailParser cloudTrail;
   private final KubernetesAuditParser kubernetes = new KubernetesAuditParser();
   private final int maxBytes;
+  private final boolean requireFields;
 
   /**
    * @param maxBytes the largest input accepted, compressed or decompressed
    */
   public EventDecoder(ObjectMapper mapper, int maxBytes) {
+    this(mapper, maxBytes, false);
+  }
+
+  /**
+   * @param maxBytes the largest input accepted, compressed or decompressed
+   * @param requireFields refuse records without the fields every genuine sender writes ({@link
+   *     RecordChecks}); types are checked either way
+   */
+  public EventDecoder(ObjectMapper mapper, int maxBytes, boolean requireFields) {
     this.mapper = mapper;
     this.strict = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.cloudTrail = new CloudTrailParser(mapper);
     this.maxBytes = maxBytes;
+    this.requireFields = requireFields;
+  }
+
+  /** True when records without the fields every genuine sender writes are refused. */
+  public boolean requiresFields() {
+    return requireFields;
   }
 
   /**
@@ -103,14 +119,19 @@ public final class EventDecoder {
     return new DecodedBatch(events, rejected);
   }
 
-  /** Decodes a node; returns false when it is no supported shape at all. */
+  /**
+   * Decodes a node; returns false when it is no supported shape at all.
+   *
+   * @throws InvalidEventException when it is a supported shape that is not what its format says
+   */
   private boolean decodeNode(
       JsonNode node,
       String location,
       Instant arrival,
       List<ChangeEvent> events,
       List<DecodedBatch.Rejected> rejected,
-      int depth) {
+      int depth)
+      throws InvalidEventException {
     if (depth > MAX_DEPTH) {
       return false;
     }
@@ -124,31 +145,49 @@ public final class EventDecoder {
       return false;
     }
     JsonNode records = obj.get("Records");
-    if (records != null && records.isArray()) {
-      for (int i = 0; i < records.size(); i++) {
+    if (records != null && !looksLikeCloudTrail(obj)) {
+      RecordChecks.batchList(records, "Records", "a CloudTrail log file");
+      for (int i = 0; records != null && i < records.size(); i++) {
         element(records.get(i), "Records[" + i + "]", arrival, events, rejected, depth);
       }
       return true;
     }
     if ("EventList".equals(Json.text(obj, "kind"))) {
       JsonNode items = obj.get("items");
-      if (items != null && items.isArray()) {
-        for (int i = 0; i < items.size(); i++) {
-          element(items.get(i), "items[" + i + "]", arrival, events, rejected, depth);
-        }
+      RecordChecks.batchList(items, "items", "an audit EventList");
+      for (int i = 0; items != null && i < items.size(); i++) {
+        element(items.get(i), "items[" + i + "]", arrival, events, rejected, depth);
       }
       return true;
     }
-    if (obj.has("detail-type") && obj.get("detail") instanceof ObjectNode detail) {
-      if (!looksLikeCloudTrail(detail)) {
+    if (obj.has("detail-type") && obj.has("detail")) {
+      JsonNode detail = obj.get("detail");
+      if (!(detail instanceof ObjectNode d)) {
+        throw new InvalidEventException(
+            InvalidEventException.WRONG_TYPE,
+            "\"detail\" of an EventBridge event is "
+                + RecordChecks.typeName(detail)
+                + ", not an object as its format says",
+            "detail");
+      }
+      if (!looksLikeCloudTrail(d)) {
         return false;
       }
-      events.add(cloudTrail.parse(detail, arrival));
+      try {
+        RecordChecks.cloudTrailRecord(d, requireFields);
+      } catch (InvalidEventException e) {
+        throw new InvalidEventException(
+            e.reason(), "detail: " + e.getMessage(), "detail." + e.field());
+      }
+      events.add(cloudTrail.parse(d, arrival));
       return true;
     }
-    if (obj.get("logEvents") instanceof com.fasterxml.jackson.databind.node.ArrayNode logEvents
-        && obj.has("messageType")) {
-      if (!"DATA_MESSAGE".equals(Json.text(obj, "messageType"))) {
+    if (obj.has("logEvents") && obj.has("messageType")) {
+      JsonNode logEvents = obj.get("logEvents");
+      RecordChecks.batchList(logEvents, "logEvents", "a CloudWatch Logs subscription payload");
+      if (logEvents == null
+          || logEvents.isNull()
+          || !"DATA_MESSAGE".equals(Json.text(obj, "messageType"))) {
         return true; // CloudWatch Logs control message: no events in it
       }
       for (int i = 0; i < logEvents.size(); i++) {
@@ -169,10 +208,12 @@ public final class EventDecoder {
       return true;
     }
     if (looksLikeKubernetesAudit(obj)) {
+      RecordChecks.auditEvent(obj, requireFields);
       events.add(kubernetes.parse(obj, arrival));
       return true;
     }
     if (looksLikeCloudTrail(obj)) {
+      RecordChecks.cloudTrailRecord(obj, requireFields);
       events.add(cloudTrail.parse(obj, arrival));
       return true;
     }
@@ -195,6 +236,8 @@ public final class EventDecoder {
                 location + " is not an event: " + shapeHint(node),
                 node));
       }
+    } catch (InvalidEventException e) {
+      rejected.add(reject(location, e.reason(), location + ": " + e.getMessage(), node, e.field()));
     } catch (RuntimeException e) {
       rejected.add(
           reject(
@@ -206,6 +249,11 @@ public final class EventDecoder {
   }
 
   private DecodedBatch.Rejected reject(String location, String reason, String msg, JsonNode node) {
+    return reject(location, reason, msg, node, null);
+  }
+
+  private DecodedBatch.Rejected reject(
+      String location, String reason, String msg, JsonNode node, String field) {
     byte[] payload = new byte[0];
     if (node != null) {
       SecretRedactor.redact(node);
@@ -215,7 +263,7 @@ public final class EventDecoder {
         payload = new byte[0];
       }
     }
-    return new DecodedBatch.Rejected(location, reason, msg, payload);
+    return new DecodedBatch.Rejected(location, reason, msg, payload, field);
   }
 
   static boolean looksLikeCloudTrail(JsonNode n) {

@@ -24,19 +24,37 @@ public final class InvalidEventException extends Exception {
   /** One element of a batch ({@code Records[]}, {@code items[]}) is not an event. */
   public static final String INVALID_RECORD = "invalid-record";
 
+  /** A field every genuine sender writes is missing ({@link #field()} names it). */
+  public static final String MISSING_FIELD = "missing-field";
+
+  /** A field came with another JSON type than its format defines ({@link #field()} names it). */
+  public static final String WRONG_TYPE = "wrong-type";
+
   private final String reason;
+  private final String field;
 
   public InvalidEventException(String reason, String message) {
+    this(reason, message, (String) null);
+  }
+
+  public InvalidEventException(String reason, String message, String field) {
     super(message);
     this.reason = reason;
+    this.field = field;
   }
 
   public InvalidEventException(String reason, String message, Throwable cause) {
     super(message, cause);
     this.reason = reason;
+    this.field = null;
   }
 
   public String reason() {
     return reason;
+  }
+
+  /** The field at fault, as a dotted path within the record, or null when no one field is. */
+  public String field() {
+    return field;
   }
 }

@@ -14,9 +14,20 @@ final class DeadLetterHeaders {
       String reason,
       String location,
       ChangeRecord.Origin origin) {
+    add(headers, code, reason, location, null, origin);
+  }
+
+  static void add(
+      RecordHeaders headers,
+      String code,
+      String reason,
+      String location,
+      String field,
+      ChangeRecord.Origin origin) {
     header(headers, "dead-letter-reason", reason);
     header(headers, "dead-letter-code", code);
     header(headers, "dead-letter-location", location);
+    header(headers, "dead-letter-field", field);
     if (origin != null) {
       header(headers, "dead-letter-topic", origin.topic());
       header(headers, "dead-letter-partition", String.valueOf(origin.partition()));

@@ -69,7 +69,7 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
     try {
       DecodedBatch batch = decoder.decode(record.value(), arrival);
       for (DecodedBatch.Rejected r : batch.rejected()) {
-        deadLetter(record, origin, r.reason(), r.message(), r.location(), r.payload());
+        deadLetter(record, origin, r.reason(), r.message(), r.location(), r.field(), r.payload());
       }
       Map<String, JsonNode> parameters = evaluator.parameters();
       if (parameters != scopesOf) {
@@ -91,6 +91,7 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
           e.reason(),
           e.getMessage(),
           null,
+          e.field(),
           DeadLetters.scrub(record.value(), mapper));
     } catch (RuntimeException e) {
       LOG.errorf(
@@ -100,6 +101,7 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
           origin,
           InvalidEventException.INVALID_RECORD,
           "unexpected failure: " + e,
+          null,
           null,
           DeadLetters.scrub(record.value(), mapper));
     }
@@ -111,9 +113,10 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
       String code,
       String reason,
       String location,
+      String field,
       byte[] payload) {
     RecordHeaders h = new RecordHeaders();
-    DeadLetterHeaders.add(h, code, reason, location, origin);
+    DeadLetterHeaders.add(h, code, reason, location, field, origin);
     context.forward(
         new Record<>(in.key(), payload, context.currentSystemTimeMs(), h),
         TopologyProducer.DEAD_LETTER_SINK);
