@@ -42,8 +42,8 @@ public class IntakeWriter {
 
   /** Writes one accepted record to an input topic; completes when Kafka acknowledged it. */
   public CompletableFuture<Void> write(String intake, String topic, String key, byte[] value) {
-    return send(new ProducerRecord<>(
-            topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+    byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    return send(new ProducerRecord<byte[], byte[]>(topic, k, value))
         .thenRun(() -> count(intake, "accepted"));
   }
 
@@ -62,8 +62,9 @@ public class IntakeWriter {
     header(h, "dead-letter-location", location);
     header(h, "dead-letter-field", field);
     header(h, "dead-letter-intake", intake);
-    return send(new ProducerRecord<>(
-            config.topics().deadLetter(), null, null, payload == null ? new byte[0] : payload, h))
+    byte[] value = payload == null ? new byte[0] : payload;
+    return send(new ProducerRecord<byte[], byte[]>(
+            config.topics().deadLetter(), null, (byte[]) null, value, h))
         .thenRun(() -> count(intake, "dead-letter"));
   }
 
