@@ -24,6 +24,10 @@ public final class StreamCluster implements AutoCloseable {
   public final List<PackagedApp> apps = new ArrayList<>();
   public final Producer producer;
   public final TopicWatcher decisions;
+
+  /** More environment for every instance started after it is set (TLS, tokens). */
+  public final Map<String, String> extraEnv = new TreeMap<>();
+
   private int started;
 
   public StreamCluster(String name, EmbeddedKafkaBroker broker, String properties)
@@ -96,6 +100,7 @@ public final class StreamCluster implements AutoCloseable {
     env.put("PORTCULLIS_ALERT_STATE_TOPIC", name + ".alert-state");
     env.put("KAFKA_STREAMS_STATE_DIR", stateDir(n).toString());
     env.put("QUARKUS_CONFIG_LOCATIONS", config.toUri().toString());
+    env.putAll(extraEnv);
     return env;
   }
 
