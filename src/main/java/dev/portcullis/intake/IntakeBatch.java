@@ -64,6 +64,17 @@ final class IntakeBatch {
             location, e.reason(), location + ": " + e.getMessage(), e.field(), bytes(part)));
   }
 
+  /** Refuses a part that is not JSON: its bytes go to the dead-letter topic, scrubbed. */
+  void refuse(String location, InvalidEventException e, byte[] raw) {
+    refused.add(
+        new Refused(
+            location,
+            e.reason(),
+            location + ": " + e.getMessage(),
+            e.field(),
+            DeadLetters.scrub(raw, mapper)));
+  }
+
   /** Refuses the whole request; {@code body} (scrubbed here) goes to the dead-letter topic. */
   void refuseAll(IntakeRefusal refusal, byte[] body) {
     whole = refusal;
@@ -82,6 +93,29 @@ final class IntakeBatch {
 
   /** Writes everything and answers once Kafka acknowledged it all. */
   CompletionStage<Response> submit(IntakeWriter writer) {
+    return written(writer)
+        .thenApply(
+            ok ->
+                ok
+                    ? answer()
+                    : Response.status(503)
+                        .header("Retry-After", "5")
+                        .type(MediaType.APPLICATION_JSON)
+                        .entity(
+                            new ApiError(
+                                503,
+                                "kafka-unavailable",
+                                "Kafka did not acknowledge the records; nothing was taken, send"
+                                    + " again",
+                                Map.of()))
+                        .build());
+  }
+
+  /**
+   * Writes everything; completes with true once Kafka acknowledged it all, false when it did not
+   * (never exceptionally).
+   */
+  CompletionStage<Boolean> written(IntakeWriter writer) {
     List<CompletableFuture<Void>> writes = new ArrayList<>(accepted.size() + refused.size());
     for (Accepted a : accepted) {
       writes.add(writer.write(intake, a.topic(), a.key(), a.value()));
@@ -97,19 +131,19 @@ final class IntakeBatch {
                 LOG.warnf(
                     "%s: Kafka did not take %d records; the sender is told to retry: %s",
                     intake, writes.size(), error.toString());
-                return Response.status(503)
-                    .header("Retry-After", "5")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(
-                        new ApiError(
-                            503,
-                            "kafka-unavailable",
-                            "Kafka did not acknowledge the records; nothing was taken, send again",
-                            Map.of()))
-                    .build();
+                return false;
               }
-              return answer();
+              return true;
             });
+  }
+
+  int refusedCount() {
+    return refused.size();
+  }
+
+  /** The first refusal's message, or null. */
+  String firstRefusal() {
+    return refused.isEmpty() ? null : refused.get(0).message();
   }
 
   private Response answer() {

@@ -16,6 +16,26 @@ public interface IntakeConfig {
   /** {@code POST /aws/eventbridge}, an EventBridge API destination. */
   Eventbridge eventbridge();
 
+  /** {@code POST /aws/firehose}, an Amazon Data Firehose HTTP endpoint destination. */
+  Firehose firehose();
+
+  /** The Firehose HTTP endpoint. */
+  interface Firehose {
+    /**
+     * The access key the delivery stream sends in {@code X-Amz-Firehose-Access-Key}. The endpoint
+     * refuses every request while none is set.
+     */
+    Optional<String> accessKey();
+
+    /**
+     * Largest request body, compressed or decompressed. Firehose sends up to its buffer size (1 to
+     * 64 MiB) base64-encoded: keep the stream's buffer at 4 MiB or less with this default, and
+     * {@code quarkus.http.limits.max-body-size} at least as large as this.
+     */
+    @WithDefault("10485760")
+    int maxBytes();
+  }
+
   /** The audit webhook. */
   interface K8sAudit {
     /**

@@ -91,7 +91,8 @@ class AuditWebhookIT {
             "PORTCULLIS_INTAKE_K8S_AUDIT_TOKEN");
     int httpsPort = dev.portcullis.testing.PackagedApp.freePort();
 
-    try (StreamCluster c = new StreamCluster("audit-webhook", broker, "")) {
+    try (StreamCluster c =
+        new StreamCluster("audit-webhook", broker, "portcullis.ingest.stage-wait=PT2S\n")) {
       c.extraEnv.put("QUARKUS_TLS_KEY_STORE_PEM__0__CERT", TestCertificates.cert().toString());
       c.extraEnv.put("QUARKUS_TLS_KEY_STORE_PEM__0__KEY", TestCertificates.key().toString());
       c.extraEnv.put("PORTCULLIS_INTAKE_K8S_AUDIT_TOKEN", token);

@@ -48,6 +48,7 @@ class HttpIntakeTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String TOKEN = "audit-webhook-test-token";
   static final String API_KEY = "eventbridge-test-key";
+  static final String FIREHOSE_KEY = "firehose-test-key";
   static final String SECRET_DATA = "aHVudGVyMi1ub3QtZm9yLWxvZ3M=";
   static final int MAX_BYTES = 64 * 1024;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +63,8 @@ class HttpIntakeTest {
           String.valueOf(MAX_BYTES),
           "portcullis.intake.eventbridge.api-key",
           API_KEY,
+          "portcullis.intake.firehose.access-key",
+          FIREHOSE_KEY,
           "quarkus.tls.key-store.pem.0.cert",
           TestCertificates.cert().toString(),
           "quarkus.tls.key-store.pem.0.key",
@@ -79,6 +82,9 @@ class HttpIntakeTest {
 
   @TestHTTPResource(value = "/aws/eventbridge", tls = true)
   URL eventbridge;
+
+  @TestHTTPResource(value = "/aws/firehose", tls = true)
+  URL firehose;
 
   static final HttpClient HTTPS = TestCertificates.client();
   static TopicWatcher auditTopic;
@@ -277,6 +283,86 @@ class HttpIntakeTest {
         .containsEntry("dead-letter-field", "detail.userIdentity")
         .containsEntry("dead-letter-intake", "eventbridge");
     assertThat(cloudtrailTopic.withKey(id)).isEmpty();
+  }
+
+  /**
+   * EKS's path: its audit events in CloudWatch Logs, a subscription filter to Firehose, Firehose's
+   * HTTP endpoint request (each record base64 of a gzip subscription payload) to Portcullis.
+   */
+  @Test
+  void eksAuditEventsArriveThroughFirehoseAndABadOneIsADeadLetterNotARetry() throws Exception {
+    Batch b = Batch.fresh();
+    JsonNode items = JSON.readTree(b.body()).path("items");
+    ObjectNode bad = items.get(2).deepCopy();
+    String badId = UUID.randomUUID().toString();
+    bad.put("auditID", badId).put("stage", 7);
+    ObjectNode payload = JSON.createObjectNode();
+    payload.put("messageType", "DATA_MESSAGE");
+    payload.put("owner", "111122223333");
+    payload.put("logGroup", "/aws/eks/prod/cluster");
+    payload.put("logStream", "kube-apiserver-audit-0a1b2c3d4e5f");
+    payload.putArray("subscriptionFilters").add("portcullis");
+    var logEvents = payload.putArray("logEvents");
+    for (JsonNode e : List.of(items.get(1), items.get(2), bad)) {
+      logEvents
+          .addObject()
+          .put("id", UUID.randomUUID().toString())
+          .put("timestamp", 1733133600000L)
+          .put("message", JSON.writeValueAsString(e));
+    }
+    ObjectNode control = JSON.createObjectNode();
+    control.put("messageType", "CONTROL_MESSAGE");
+    control
+        .putArray("logEvents")
+        .addObject()
+        .put("message", "CWL CONTROL MESSAGE: Checking health");
+    String requestId = UUID.randomUUID().toString();
+    ObjectNode request = JSON.createObjectNode();
+    request.put("requestId", requestId).put("timestamp", System.currentTimeMillis());
+    request
+        .putArray("records")
+        .add(JSON.createObjectNode().put("data", base64Gzip(payload)))
+        .add(JSON.createObjectNode().put("data", base64Gzip(control)));
+    byte[] body = JSON.writeValueAsBytes(request);
+
+    HttpResponse<String> wrong =
+        post(
+            firehose,
+            body,
+            "X-Amz-Firehose-Access-Key",
+            "wrong",
+            "X-Amz-Firehose-Request-Id",
+            requestId);
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(wrong.body()).path("requestId").asText()).isEqualTo(requestId);
+
+    HttpResponse<String> r =
+        post(
+            firehose,
+            body,
+            "X-Amz-Firehose-Access-Key",
+            FIREHOSE_KEY,
+            "X-Amz-Firehose-Request-Id",
+            requestId);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(r.body());
+    assertThat(answer.path("requestId").asText()).isEqualTo(requestId);
+    assertThat(answer.path("timestamp").asLong()).isPositive();
+    assertThat(answer.has("errorMessage")).isFalse();
+
+    JsonNode secret = decision(b.secret());
+    assertThat(secret.path("decisions").get(0).path("policy").asText())
+        .isEqualTo("untracked-secret");
+    decision(b.pods());
+    assertThat(awaitDeadLetters(badId, 1).get(0).headers())
+        .containsEntry("dead-letter-field", "stage")
+        .containsEntry("dead-letter-location", "records[0].logEvents[2]")
+        .containsEntry("dead-letter-intake", "firehose");
+    assertThat(auditTopic.withKey(badId)).isEmpty();
+  }
+
+  static String base64Gzip(JsonNode n) throws IOException {
+    return java.util.Base64.getEncoder().encodeToString(gzip(JSON.writeValueAsString(n)));
   }
 
   static JsonNode decision(String key) {
