@@ -11,6 +11,7 @@ import java.util.Arrays;
  * <pre>
  * java -jar target/quarkus-app/quarkus-run.jar test [rules-dir]   # run every policy test case
  * java -jar target/quarkus-app/quarkus-run.jar docs [rules-dir] [out.md]   # regenerate docs/policies.md
+ * java -jar target/quarkus-app/quarkus-run.jar backtest [rules-dir] --from <history>   # replay history
  * </pre>
  *
  * Anything else (usually no arguments) starts the service.
@@ -24,13 +25,16 @@ public class PortcullisMain {
     switch (command) {
       case "test" -> System.exit(PolicyTestCommand.run(rest, System.out));
       case "docs" -> System.exit(PolicyDocsCommand.run(rest, System.out));
+      case "backtest" -> System.exit(BacktestCommand.run(rest, System.out, System.err));
       case "help", "--help", "-h" -> {
         System.out.println(
             """
             usage: java -jar quarkus-run.jar [command]
               (no command)          start the service
               test [rules-dir]      run every policy's test cases (default: ./rules, else the bundled policies)
-              docs [rules-dir] [out]  regenerate the policy documentation (default: rules -> docs/policies.md)""");
+              docs [rules-dir] [out]  regenerate the policy documentation (default: rules -> docs/policies.md)
+              backtest [rules-dir] --from <folder|file|s3://bucket/prefix> [--k8s-audit <file|folder>]
+                                    what each policy would have flagged in that history, with examples""");
         System.exit(0);
       }
       default -> Quarkus.run(args);
