@@ -50,6 +50,15 @@ public class PipelineMetrics {
         .increment();
   }
 
+  public void backfilled(String source) {
+    counter(
+            "portcullis.events.backfilled",
+            "Change events the stream had not delivered, decided from a CloudTrail lookup",
+            "source",
+            source)
+        .increment();
+  }
+
   public void deadLetter(String reason) {
     counter(
             "portcullis.dead.letters",

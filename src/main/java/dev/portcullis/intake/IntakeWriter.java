@@ -42,8 +42,16 @@ public class IntakeWriter {
 
   /** Writes one accepted record to an input topic; completes when Kafka acknowledged it. */
   public CompletableFuture<Void> write(String intake, String topic, String key, byte[] value) {
+    return write(intake, topic, key, value, Map.of());
+  }
+
+  /** Writes one accepted record with headers; completes when Kafka acknowledged it. */
+  public CompletableFuture<Void> write(
+      String intake, String topic, String key, byte[] value, Map<String, String> headers) {
     byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-    return send(new ProducerRecord<byte[], byte[]>(topic, k, value))
+    RecordHeaders h = new RecordHeaders();
+    headers.forEach((name, v) -> header(h, name, v));
+    return send(new ProducerRecord<byte[], byte[]>(topic, null, k, value, h))
         .thenRun(() -> count(intake, "accepted"));
   }
 

@@ -24,8 +24,21 @@ import java.time.Instant;
 public record ChangeRecord(
     String scope, ChangeEvent event, Instant arrival, Origin origin, Observation observation) {
 
-  /** Where an input record was read. */
-  public record Origin(String topic, int partition, long offset) {
+  /** The input header that says how a record got to its topic ({@link Origin#via()}). */
+  public static final String VIA_HEADER = "portcullis-via";
+
+  /** {@link Origin#via()} of events the LookupEvents backfill wrote. */
+  public static final String VIA_LOOKUP = "lookup";
+
+  /**
+   * Where an input record was read, and how it got there when not from its source directly ({@code
+   * via} {@value #VIA_LOOKUP}: written by the CloudTrail LookupEvents backfill), else null.
+   */
+  public record Origin(String topic, int partition, long offset, String via) {
+    public Origin(String topic, int partition, long offset) {
+      this(topic, partition, offset, null);
+    }
+
     public String describe() {
       return topic + "-" + partition + "@" + offset;
     }
@@ -69,6 +82,9 @@ public record ChangeRecord(
       o.put("topic", origin.topic());
       o.put("partition", origin.partition());
       o.put("offset", origin.offset());
+      if (origin.via() != null) {
+        o.put("via", origin.via());
+      }
     }
     try {
       return mapper.writeValueAsBytes(n);
@@ -98,7 +114,10 @@ public record ChangeRecord(
     if (o != null && o.isObject()) {
       origin =
           new Origin(
-              o.path("topic").asText(), o.path("partition").asInt(), o.path("offset").asLong());
+              o.path("topic").asText(),
+              o.path("partition").asInt(),
+              o.path("offset").asLong(),
+              o.path("via").asText(null));
     }
     String type = n.path("type").asText();
     if ("event".equals(type)) {

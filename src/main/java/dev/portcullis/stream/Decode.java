@@ -59,10 +59,16 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    org.apache.kafka.common.header.Header viaHeader =
+        record.headers() == null ? null : record.headers().lastHeader(ChangeRecord.VIA_HEADER);
+    String via =
+        viaHeader == null || viaHeader.value() == null
+            ? null
+            : new String(viaHeader.value(), StandardCharsets.UTF_8);
     ChangeRecord.Origin origin =
         context
             .recordMetadata()
-            .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset()))
+            .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset(), via))
             .orElse(null);
     long ts = record.timestamp();
     Instant arrival = ts > 0 ? Instant.ofEpochMilli(ts) : Instant.now();

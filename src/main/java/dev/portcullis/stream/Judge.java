@@ -190,6 +190,13 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     }
     send(TopologyProducer.DECISIONS_SINK, e.getId(), json);
     evaluator.count(decision);
+    if (r.origin() != null && ChangeRecord.VIA_LOOKUP.equals(r.origin().via())) {
+      // The stream never delivered it (else its id would be known): a gap the lookup filled.
+      metrics.backfilled(e.getSource());
+      LOG.infof(
+          "Backfilled %s %s at %s: the stream had not delivered it",
+          e.getAction(), e.getId(), e.getEventTime());
+    }
     Instant now = Instant.now();
     metrics.decided(Duration.between(e.getEventTime(), now), Duration.between(r.arrival(), now));
     for (DecisionRecord revert : reverts.run(jobs, state.store())) {
