@@ -287,7 +287,8 @@ public class CloudTrailS3Bridge {
     } catch (InvalidEventException e) {
       metrics.failure(e.reason());
       LOG.warnf("%s is not a CloudTrail log file: %s", uri, e.getMessage());
-      return deadLetter(e.reason(), "not a CloudTrail log file: " + e.getMessage(), uri, null, o);
+      return deadLetter(
+          e.reason(), "not a CloudTrail log file: " + e.getMessage(), uri, e.field(), o);
     }
     metrics.fileRead(compressed.length, json.length);
     JsonNode records = root.get("Records");
