@@ -46,8 +46,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * </ol>
  *
  * Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
- * -Dbench.main=dev.portcullis.bench.S3BridgeLoad -Dbench.args="200 100 30"} (files, records per
- * file, broker warm-up seconds).
+ * -Dbench.main=dev.portcullis.bench.S3BridgeLoad -Dbench.args="200 100 30 4"} (files, records per
+ * file, broker warm-up seconds, the bridge's concurrency).
  */
 public final class S3BridgeLoad {
 
@@ -58,6 +58,7 @@ public final class S3BridgeLoad {
     int files = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int perFile = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+    int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     Path data = Files.createTempDirectory("portcullis-s3-load");
     try (EmbeddedKafkaBroker broker =
             new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60));
@@ -111,6 +112,7 @@ public final class S3BridgeLoad {
       env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_SQS_ENDPOINT", sqs.endpoint().toString());
       env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_S3_ENDPOINT", s3mock.endpoint().toString());
       env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_S3_PATH_STYLE", "true");
+      env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_CONCURRENCY", String.valueOf(concurrency));
       env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_ACCESS_KEY_ID", "bench");
       env.put("PORTCULLIS_INTAKE_CLOUDTRAIL_S3_SECRET_ACCESS_KEY", "bench");
       double seconds;
@@ -146,10 +148,11 @@ public final class S3BridgeLoad {
       System.out.printf(
           "%n| run | log files/s | records/s | vs plain loop | MB/s (gzip) |%n|---|---|---|---|---|%n"
               + "| plain consume-and-produce, 1 thread | | %.0f | 1.00 | |%n"
-              + "| S3 bridge, %d files x %d records, concurrency 4 | %.1f | %.0f | %.2f | %.2f |%n",
+              + "| S3 bridge, %d files x %d records, concurrency %d | %.1f | %.0f | %.2f | %.2f |%n",
           baseline,
           files,
           perFile,
+          concurrency,
           files / seconds,
           (written + refused) / seconds,
           (written + refused) / seconds / baseline,
