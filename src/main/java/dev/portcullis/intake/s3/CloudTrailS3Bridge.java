@@ -210,7 +210,7 @@ public class CloudTrailS3Bridge {
   private void handle(String url, Message m) throws InterruptedException {
     String receipt = m.receiptHandle();
     int receives = intAttribute(m, MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, 1);
-    metrics.received(receipt, intAttributeLong(m, MessageSystemAttributeName.SENT_TIMESTAMP));
+    metrics.received(receipt, longAttribute(m, MessageSystemAttributeName.SENT_TIMESTAMP));
     Notification n = LogFileNotifications.parse(m.body());
     metrics.shape(n.shape());
     List<S3Object> logs = new ArrayList<>();
@@ -485,7 +485,7 @@ public class CloudTrailS3Bridge {
     }
   }
 
-  private static long intAttributeLong(Message m, MessageSystemAttributeName name) {
+  private static long longAttribute(Message m, MessageSystemAttributeName name) {
     String v = m.attributes().get(name);
     try {
       return v == null ? 0 : Long.parseLong(v);

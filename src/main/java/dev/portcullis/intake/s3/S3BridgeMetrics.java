@@ -114,8 +114,30 @@ public final class S3BridgeMetrics {
     return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() - oldest.getKey()) / 1000.0;
   }
 
+  private static final Map<String, String> DESCRIPTIONS =
+      Map.of(
+          "portcullis.intake.s3.messages",
+          "SQS messages of the S3 bridge: received, deleted (read or ignored), left for a retry",
+          "portcullis.intake.s3.messages.ignored",
+          "SQS messages deleted unread: test events, other events, unknown shapes, no log file",
+          "portcullis.intake.s3.notifications",
+          "SQS messages by notification shape",
+          "portcullis.intake.s3.files",
+          "Objects named by notifications: log files read, other keys skipped",
+          "portcullis.intake.s3.bytes",
+          "Bytes of the log files read, gzip and decompressed",
+          "portcullis.intake.s3.records",
+          "Records of log files written or refused, once Kafka acknowledged them",
+          "portcullis.intake.s3.failures",
+          "Failures of the S3 bridge by reason");
+
   private Counter counter(String name, String tag, String value) {
     return counters.computeIfAbsent(
-        name + "|" + value, k -> Counter.builder(name).tag(tag, value).register(registry));
+        name + "|" + value,
+        k ->
+            Counter.builder(name)
+                .description(DESCRIPTIONS.get(name))
+                .tag(tag, value)
+                .register(registry));
   }
 }
