@@ -7,6 +7,7 @@ import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.RecordChecks;
 import dev.portcullis.event.SecretRedactor;
+import dev.portcullis.ingest.DeadLetters;
 import dev.portcullis.intake.IntakeWriter;
 import dev.portcullis.intake.s3.LogFileNotifications.Notification;
 import dev.portcullis.intake.s3.LogFileNotifications.S3Object;
@@ -20,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,7 +226,39 @@ public class CloudTrailS3Bridge {
     if (logs.isEmpty()) {
       String why = n.ignored() ? n.shape().tag() : "not-a-log-file";
       if (n.shape() == LogFileNotifications.Shape.UNKNOWN) {
-        LOG.warnf("Deleting an SQS message that is no known notification: %s", n.detail());
+        // Not ours to judge, but not silently gone: the message goes to the dead-letter topic
+        // first.
+        LOG.warnf(
+            "An SQS message that is no known notification goes to the dead-letter topic: %s",
+            n.detail());
+        CompletableFuture<Void> dead =
+            writer
+                .deadLetter(
+                    INTAKE,
+                    InvalidEventException.UNSUPPORTED_SHAPE,
+                    "an SQS message that is no S3, SNS, EventBridge or CloudTrail notification of a"
+                        + " log file: "
+                        + n.detail(),
+                    "sqs:" + m.messageId(),
+                    null,
+                    DeadLetters.scrub(
+                        m.body() == null ? new byte[0] : m.body().getBytes(StandardCharsets.UTF_8),
+                        JSON))
+                .thenAcceptAsync(
+                    v -> {
+                      if (delete(url, receipt)) {
+                        metrics.ignored(receipt, why);
+                      }
+                    },
+                    acks)
+                .exceptionally(
+                    e -> {
+                      retryLater(url, receipt, receives);
+                      return null;
+                    });
+        pending.add(dead);
+        dead.whenComplete((v, e) -> pending.remove(dead));
+        return;
       }
       if (delete(url, receipt)) {
         metrics.ignored(receipt, why);

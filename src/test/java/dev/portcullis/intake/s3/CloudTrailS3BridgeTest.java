@@ -478,4 +478,25 @@ class CloudTrailS3BridgeTest {
             });
     assertThat(withKeyPrefix(readAll(CLOUDTRAIL), "digest-")).isEmpty();
   }
+
+  @Test
+  void aMessageThatIsNoNotificationIsADeadLetterNotSilence() {
+    String marker = "not-a-notification-" + java.util.UUID.randomUUID();
+    send("{\"hello\":\"" + marker + "\"}");
+
+    awaitQueueEmpty();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              List<Rec> dead =
+                  readAll(DEAD_LETTER).stream().filter(r -> r.value().contains(marker)).toList();
+              assertThat(dead).hasSize(1);
+              assertThat(dead.get(0).headers())
+                  .containsEntry("dead-letter-code", "unsupported-shape")
+                  .containsEntry("dead-letter-intake", "cloudtrail-s3");
+              assertThat(dead.get(0).headers().get("dead-letter-location")).startsWith("sqs:");
+            });
+  }
 }
