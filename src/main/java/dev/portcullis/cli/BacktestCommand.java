@@ -117,6 +117,18 @@ public final class BacktestCommand {
               + " [--k8s-audit <file|folder>] [--examples N] [--progress]");
       return 2;
     }
+    List<HistorySource> sources = new ArrayList<>();
+    try {
+      for (String f : o.from()) {
+        sources.add(HistorySource.of(f));
+      }
+      for (String f : o.k8sAudit()) {
+        sources.add(HistorySource.of(f));
+      }
+    } catch (IllegalArgumentException e) {
+      out.println("ERROR " + e.getMessage());
+      return 2;
+    }
     Cli.Folder folder;
     PolicySet set;
     try {
@@ -134,18 +146,6 @@ public final class BacktestCommand {
 
     long started = System.nanoTime();
     EventDecoder decoder = new EventDecoder(JSON, 64 * 1024 * 1024);
-    List<HistorySource> sources = new ArrayList<>();
-    try {
-      for (String f : o.from()) {
-        sources.add(HistorySource.of(f));
-      }
-      for (String f : o.k8sAudit()) {
-        sources.add(HistorySource.of(f));
-      }
-    } catch (IllegalArgumentException e) {
-      out.println("ERROR " + e.getMessage());
-      return 2;
-    }
     List<ChangeEvent> events = new ArrayList<>();
     Map<String, Integer> refused = new TreeMap<>();
     int inputs = 0;
