@@ -188,12 +188,12 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       deadLetter(r, ex);
       return;
     }
-    send(TopologyProducer.DECISIONS_SINK, e.getId(), json);
+    send(TopologyProducer.DECISIONS_SINK, e.getId(), json, inputHeaders(r.origin()));
     evaluator.count(decision);
     Instant now = Instant.now();
     metrics.decided(Duration.between(e.getEventTime(), now), Duration.between(r.arrival(), now));
     for (DecisionRecord revert : reverts.run(jobs, state.store())) {
-      write(revert);
+      write(revert, inputHeaders(r.origin()));
     }
     scoped.save(facts, state);
   }
@@ -211,23 +211,40 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   /** Writes a decision record made here; counted once written into the transaction. */
-  private void write(DecisionRecord d) {
+  private void write(DecisionRecord d, RecordHeaders headers) {
     try {
-      send(TopologyProducer.DECISIONS_SINK, d.eventId(), mapper.writeValueAsBytes(d));
+      send(TopologyProducer.DECISIONS_SINK, d.eventId(), mapper.writeValueAsBytes(d), headers);
       evaluator.count(d);
     } catch (JsonProcessingException ex) {
       LOG.errorf(ex, "The decision record %s could not be written", d.eventId());
     }
   }
 
-  private void send(String sink, String key, byte[] value) {
+  private void send(String sink, String key, byte[] value, RecordHeaders headers) {
     context.forward(
         new Record<>(
-            key.getBytes(StandardCharsets.UTF_8),
-            value,
-            context.currentSystemTimeMs(),
-            new RecordHeaders()),
+            key.getBytes(StandardCharsets.UTF_8), value, context.currentSystemTimeMs(), headers),
         sink);
+  }
+
+  /**
+   * The coordinates of the input record a decision comes from ({@value
+   * TopologyProducer#INPUT_TOPIC_HEADER}, {@value TopologyProducer#INPUT_PARTITION_HEADER}, {@value
+   * TopologyProducer#INPUT_OFFSET_HEADER}), so every decision can be traced back to what was read;
+   * none for a record whose input is unknown (the guard's, a decision that fell due later).
+   */
+  static RecordHeaders inputHeaders(ChangeRecord.Origin origin) {
+    RecordHeaders h = new RecordHeaders();
+    if (origin != null) {
+      h.add(TopologyProducer.INPUT_TOPIC_HEADER, origin.topic().getBytes(StandardCharsets.UTF_8));
+      h.add(
+          TopologyProducer.INPUT_PARTITION_HEADER,
+          String.valueOf(origin.partition()).getBytes(StandardCharsets.UTF_8));
+      h.add(
+          TopologyProducer.INPUT_OFFSET_HEADER,
+          String.valueOf(origin.offset()).getBytes(StandardCharsets.UTF_8));
+    }
+    return h;
   }
 
   private void deadLetter(ChangeRecord r, Exception ex) {
@@ -312,7 +329,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
         continue;
       }
       for (DecisionRecord d : due) {
-        write(d);
+        write(d, new RecordHeaders());
         metrics.deferred(true);
       }
       scoped.save(facts, state);

@@ -256,4 +256,44 @@ class TopologyProducerTest {
         .containsKeys("dead-letter-partition", "dead-letter-offset", "dead-letter-reason");
     assertThat(changes.isEmpty()).isTrue();
   }
+
+  static Map<String, String> headers(TestRecord<byte[], byte[]> r) {
+    Map<String, String> h = new HashMap<>();
+    for (Header x : r.headers()) {
+      h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8));
+    }
+    return h;
+  }
+
+  @Test
+  void aDecisionRecordNamesTheInputRecordItCameFrom() {
+    String first = Events.newId();
+    String second = Events.newId();
+    cloudtrail.pipeInput(null, bytes(Events.load("list-buckets.json", first)));
+    cloudtrail.pipeInput(null, bytes(Events.load("stop-logging.json", second)));
+    forwardChanges();
+    Map<String, Map<String, String>> byKey = new HashMap<>();
+    for (TestRecord<byte[], byte[]> r : decisions.readRecordsToList()) {
+      byKey.put(new String(r.key(), StandardCharsets.UTF_8), headers(r));
+    }
+    assertThat(byKey.get(first))
+        .containsEntry(TopologyProducer.INPUT_TOPIC_HEADER, config.topics().cloudtrail())
+        .containsEntry(TopologyProducer.INPUT_PARTITION_HEADER, "0")
+        .containsEntry(TopologyProducer.INPUT_OFFSET_HEADER, "0");
+    assertThat(byKey.get(second)).containsEntry(TopologyProducer.INPUT_OFFSET_HEADER, "1");
+  }
+
+  @Test
+  void aStageDecidedAfterItsWaitNamesTheInputRecordItCameFrom() {
+    String id = Events.newId();
+    k8s.pipeInput(null, bytes(LearnedState.requestReceived(id)));
+    forwardChanges();
+    driver.advanceWallClockTime(config.ingest().stageWait().plus(config.stream().tick()));
+    TestRecord<byte[], byte[]> decided = decisions.readRecord();
+    assertThat(new String(decided.key(), StandardCharsets.UTF_8)).isEqualTo(id);
+    assertThat(headers(decided))
+        .containsEntry(TopologyProducer.INPUT_TOPIC_HEADER, config.topics().k8sAudit())
+        .containsKeys(
+            TopologyProducer.INPUT_PARTITION_HEADER, TopologyProducer.INPUT_OFFSET_HEADER);
+  }
 }
