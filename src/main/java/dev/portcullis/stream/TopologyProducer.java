@@ -56,6 +56,16 @@ public class TopologyProducer {
   public static final String INPUT_PARTITION_HEADER = "input-partition";
   public static final String INPUT_OFFSET_HEADER = "input-offset";
 
+  /**
+   * The largest record (key, value and headers) the stream writes: Kafka's default producer {@code
+   * max.request.size} and broker {@code message.max.bytes} (1 MiB), less room for the record's own
+   * overhead. Decompressed input may be far larger (up to {@code portcullis.ingest.max-bytes}): a
+   * change event beyond this is dead-lettered and a dead letter beyond it is cut, because a record
+   * the producer refuses stops the stream, and it would stop again on the same input at every
+   * restart.
+   */
+  public static final int MAX_RECORD_BYTES = 1024 * 1024 - 16 * 1024;
+
   /** Reason code of an event the policies could not evaluate. */
   public static final String EVALUATION_ERROR = OutputChannels.EVALUATION_ERROR;
 

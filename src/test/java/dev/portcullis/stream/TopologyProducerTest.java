@@ -296,4 +296,38 @@ class TopologyProducerTest {
         .containsKeys(
             TopologyProducer.INPUT_PARTITION_HEADER, TopologyProducer.INPUT_OFFSET_HEADER);
   }
+
+  /**
+   * Regression (found by MutatedRecordsIT): a gzip input whose one event is larger than a record
+   * Kafka takes made the producer fail and stopped the stream, again at every restart.
+   */
+  @Test
+  void anEventTooLargeForTheChangesTopicIsDeadLetteredWithItsCoordinates() {
+    String id = Events.newId();
+    String huge = "a".repeat(TopologyProducer.MAX_RECORD_BYTES);
+    String event =
+        Events.tree(Events.load("list-buckets.json", id)).put("userAgent", huge).toString();
+    cloudtrail.pipeInput(bytes("k"), Events.gzip(event));
+    assertThat(changes.isEmpty()).isTrue();
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead))
+        .containsEntry("dead-letter-code", "too-large")
+        .containsEntry("dead-letter-topic", config.topics().cloudtrail())
+        .containsEntry("dead-letter-offset", "0");
+    assertThat(headers(dead).get("dead-letter-reason")).contains(id, "change record");
+    assertThat(dead.value().length).isLessThanOrEqualTo(TopologyProducer.MAX_RECORD_BYTES);
+  }
+
+  @Test
+  void aDeadLetterLargerThanARecordKafkaTakesIsCut() {
+    // Gzip of 3 MB of broken JSON holding a secret: refused whole, its content kept decompressed
+    // with the secret cut out, and that is more than a record Kafka takes.
+    String broken = "{\"SecretString\":\"hunter2-SECRET\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024);
+    cloudtrail.pipeInput(bytes("k"), Events.gzip(broken));
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead)).containsEntry("dead-letter-code", "not-json");
+    assertThat(headers(dead).get("dead-letter-reason")).contains("holds its first");
+    assertThat(dead.value().length).isLessThanOrEqualTo(TopologyProducer.MAX_RECORD_BYTES);
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).doesNotContain("hunter2");
+  }
 }
