@@ -599,4 +599,57 @@ class EventDecoderTest {
                   "Records[1]", InvalidEventException.MISSING_FIELD, "userIdentity"));
     }
   }
+
+  /**
+   * Regressions found by MutatedRecordsIT: inputs that decoded to no event and no rejection, so
+   * they ended as neither a decision nor a dead letter.
+   */
+  @Nested
+  class NothingVanishes {
+
+    @Test
+    void aLogSubscriptionPayloadOfAnUnknownMessageTypeIsRefusedNotPassedOver() {
+      String payload = CloudWatchLogs.payload("\uDFFF\uD800", CloudWatchLogs.oneLine(POD_DELETE));
+      InvalidEventException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              InvalidEventException.class, () -> decode(payload));
+      assertThat(e.reason()).isEqualTo(InvalidEventException.UNSUPPORTED_SHAPE);
+      assertThat(e.field()).isEqualTo("messageType");
+      InvalidEventException wrongType =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              InvalidEventException.class, () -> decode("{\"messageType\":5,\"logEvents\":[]}"));
+      assertThat(wrongType.reason()).isEqualTo(InvalidEventException.WRONG_TYPE);
+      assertThat(wrongType.field()).isEqualTo("messageType");
+    }
+
+    @Test
+    void anEventWithAnExtraFieldNamedLikeABatchListIsStillTheEvent() throws Exception {
+      String[] extras = {
+        "\"Records\":[]",
+        "\"Records\":null",
+        "\"Records\":\"x\"",
+        "\"kind\":\"EventList\"",
+        "\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[]",
+      };
+      for (String extra : extras) {
+        for (String event : List.of(POD_DELETE, STOP_LOGGING)) {
+          String with = event.trim().replaceFirst("\\{", "{" + extra + ",");
+          if (extra.contains("EventList")) {
+            with = with.replace("\"kind\":\"Event\",", "");
+          }
+          DecodedBatch b = decode(with);
+          assertThat(b.events()).as(extra + " in " + with).hasSize(1);
+          assertThat(b.rejected()).isEmpty();
+        }
+      }
+    }
+
+    @Test
+    void genuineEmptyBatchesStayEmpty() throws Exception {
+      assertThat(decode("{\"Records\":[]}").events()).isEmpty();
+      assertThat(decode("{\"kind\":\"EventList\",\"items\":[]}").events()).isEmpty();
+      assertThat(decode(CloudWatchLogs.payload("CONTROL_MESSAGE", "health check")).events())
+          .isEmpty();
+    }
+  }
 }
