@@ -6,6 +6,7 @@ import dev.portcullis.enforce.revert.Reverts;
 import dev.portcullis.enrich.route53.PendingMirrorsCodec;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventTimes;
+import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.KubernetesAuditParser;
 import dev.portcullis.ingest.PipelineMetrics;
 import dev.portcullis.policy.ChangeEvaluator;
@@ -185,7 +186,25 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       LOG.warnf(
           "Policies could not evaluate event %s from %s: %s",
           e.getId(), r.origin() == null ? "the stream" : r.origin().describe(), ex);
-      deadLetter(r, ex);
+      deadLetter(
+          r,
+          TopologyProducer.EVALUATION_ERROR,
+          "event " + e.getId() + " could not be evaluated: " + ex);
+      return;
+    }
+    int size = e.getId().getBytes(StandardCharsets.UTF_8).length + json.length;
+    if (size > TopologyProducer.MAX_RECORD_BYTES) {
+      // Written, it would fail the producer and stop the stream on this event at every restart.
+      deadLetter(
+          r,
+          InvalidEventException.TOO_LARGE,
+          "the decision record of event "
+              + Decode.cut(e.getId(), 200)
+              + " is "
+              + size
+              + " bytes, more than the stream writes ("
+              + TopologyProducer.MAX_RECORD_BYTES
+              + ")");
       return;
     }
     send(TopologyProducer.DECISIONS_SINK, e.getId(), json, inputHeaders(r.origin()));
@@ -213,7 +232,15 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   /** Writes a decision record made here; counted once written into the transaction. */
   private void write(DecisionRecord d, RecordHeaders headers) {
     try {
-      send(TopologyProducer.DECISIONS_SINK, d.eventId(), mapper.writeValueAsBytes(d), headers);
+      byte[] json = mapper.writeValueAsBytes(d);
+      if (json.length + d.eventId().length() > TopologyProducer.MAX_RECORD_BYTES) {
+        LOG.errorf(
+            "The decision record %s is %d bytes, more than the stream writes: not written",
+            Decode.cut(d.eventId(), 200), json.length);
+        metrics.deadLetter(InvalidEventException.TOO_LARGE);
+        return;
+      }
+      send(TopologyProducer.DECISIONS_SINK, d.eventId(), json, headers);
       evaluator.count(d);
     } catch (JsonProcessingException ex) {
       LOG.errorf(ex, "The decision record %s could not be written", d.eventId());
@@ -247,7 +274,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     return h;
   }
 
-  private void deadLetter(ChangeRecord r, Exception ex) {
+  private void deadLetter(ChangeRecord r, String code, String reason) {
     byte[] raw;
     try {
       raw = mapper.writeValueAsBytes(r.event().getRaw());
@@ -255,12 +282,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       raw = new byte[0];
     }
     RecordHeaders h = new RecordHeaders();
-    DeadLetterHeaders.add(
-        h,
-        TopologyProducer.EVALUATION_ERROR,
-        "event " + r.event().getId() + " could not be evaluated: " + ex,
-        null,
-        r.origin());
+    DeadLetterHeaders.add(h, code, reason, null, r.origin());
     context.forward(
         new Record<>(
             r.event().getId().getBytes(StandardCharsets.UTF_8),
@@ -268,7 +290,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
             context.currentSystemTimeMs(),
             h),
         TopologyProducer.JUDGE_DEAD_LETTER_SINK);
-    metrics.deadLetter(TopologyProducer.EVALUATION_ERROR);
+    metrics.deadLetter(code);
   }
 
   // ---- audit stages waiting for their final stage ----

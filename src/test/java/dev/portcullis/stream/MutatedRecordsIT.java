@@ -200,7 +200,8 @@ class MutatedRecordsIT {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create(cluster.apps.get(0).url("/q/health/ready")))
+                // Readiness and liveness: the stream's state is among the liveness checks.
+                HttpRequest.newBuilder(URI.create(cluster.apps.get(0).url("/q/health")))
                     .timeout(Duration.ofSeconds(5))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -242,7 +243,7 @@ class MutatedRecordsIT {
         outcomes,
         kinds);
     assertThat(cluster.apps.get(0).isAlive()).isTrue();
-    assertThat(health()).as("/q/health/ready").isEqualTo(200);
+    assertThat(health()).as("/q/health (ready and live)").isEqualTo(200);
   }
 
   static boolean corpusPresent() {

@@ -330,4 +330,27 @@ class TopologyProducerTest {
     assertThat(dead.value().length).isLessThanOrEqualTo(TopologyProducer.MAX_RECORD_BYTES);
     assertThat(new String(dead.value(), StandardCharsets.UTF_8)).doesNotContain("hunter2");
   }
+
+  /**
+   * Regression (found by MutatedRecordsIT): a decision record larger than a record Kafka takes
+   * failed the producer and stopped the stream. Such a change record cannot come from the decode
+   * step (which dead-letters events too large itself), so it is written to the changes topic here.
+   */
+  @Test
+  void aDecisionTooLargeForTheDecisionsTopicIsDeadLetteredWithItsCoordinates() throws Exception {
+    String id = "huge-" + "i".repeat(TopologyProducer.MAX_RECORD_BYTES / 2);
+    dev.portcullis.event.ChangeEvent e =
+        decoder.decode(bytes(Events.load("stop-logging.json", id)), Instant.now()).events().get(0);
+    ChangeRecord.Origin origin = new ChangeRecord.Origin(config.topics().cloudtrail(), 2, 42);
+    changesIn.pipeInput(
+        bytes("event:x"), ChangeRecord.event("event:x", e, Instant.now(), origin).write(mapper));
+    assertThat(decisions.isEmpty()).isTrue();
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead))
+        .containsEntry("dead-letter-code", "too-large")
+        .containsEntry("dead-letter-topic", config.topics().cloudtrail())
+        .containsEntry("dead-letter-partition", "2")
+        .containsEntry("dead-letter-offset", "42");
+    assertThat(headers(dead).get("dead-letter-reason")).contains("decision record", "huge-iii");
+  }
 }
