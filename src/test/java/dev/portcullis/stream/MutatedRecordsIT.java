@@ -197,6 +197,19 @@ class MutatedRecordsIT {
   }
 
   static int health() throws Exception {
+    return healthResponse().statusCode();
+  }
+
+  /** The health checks and their states, e.g. {@code [Kafka Streams state health check=UP]}. */
+  static List<String> checks() throws Exception {
+    List<String> out = new ArrayList<>();
+    JSON.readTree(healthResponse().body())
+        .path("checks")
+        .forEach(c -> out.add(c.path("name").asText() + "=" + c.path("status").asText()));
+    return out;
+  }
+
+  static HttpResponse<String> healthResponse() throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
@@ -205,7 +218,7 @@ class MutatedRecordsIT {
                     .timeout(Duration.ofSeconds(5))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-    return r.statusCode();
+    return r;
   }
 
   @Test
@@ -243,7 +256,8 @@ class MutatedRecordsIT {
         outcomes,
         kinds);
     assertThat(cluster.apps.get(0).isAlive()).isTrue();
-    assertThat(health()).as("/q/health (ready and live)").isEqualTo(200);
+    assertThat(health()).as("/q/health (ready and live): " + checks()).isEqualTo(200);
+    System.out.println("[property] health checks at the end: " + checks());
   }
 
   static boolean corpusPresent() {
