@@ -144,15 +144,18 @@ public final class EventDecoder {
     if (!(node instanceof ObjectNode obj)) {
       return false;
     }
+    // A batch's list beside an event's own fields is an extra field of that event, not a batch:
+    // read as an empty batch, the event would vanish without a trace.
+    boolean oneEvent = looksLikeOneEvent(obj);
     JsonNode records = obj.get("Records");
-    if (records != null && !looksLikeCloudTrail(obj)) {
+    if (records != null && !oneEvent) {
       RecordChecks.batchList(records, "Records", "a CloudTrail log file");
       for (int i = 0; records != null && i < records.size(); i++) {
         element(records.get(i), "Records[" + i + "]", arrival, events, rejected, depth);
       }
       return true;
     }
-    if ("EventList".equals(Json.text(obj, "kind"))) {
+    if ("EventList".equals(Json.text(obj, "kind")) && !oneEvent) {
       JsonNode items = obj.get("items");
       RecordChecks.batchList(items, "items", "an audit EventList");
       for (int i = 0; items != null && i < items.size(); i++) {
@@ -182,12 +185,13 @@ public final class EventDecoder {
       events.add(cloudTrail.parse(d, arrival));
       return true;
     }
-    if (obj.has("logEvents") && obj.has("messageType")) {
+    if (obj.has("logEvents") && obj.has("messageType") && !oneEvent) {
       JsonNode logEvents = obj.get("logEvents");
       RecordChecks.batchList(logEvents, "logEvents", "a CloudWatch Logs subscription payload");
+      String messageType = RecordChecks.messageType(obj);
       if (logEvents == null
           || logEvents.isNull()
-          || !"DATA_MESSAGE".equals(Json.text(obj, "messageType"))) {
+          || RecordChecks.CONTROL_MESSAGE.equals(messageType)) {
         return true; // CloudWatch Logs control message: no events in it
       }
       for (int i = 0; i < logEvents.size(); i++) {
@@ -264,6 +268,11 @@ public final class EventDecoder {
       }
     }
     return new DecodedBatch.Rejected(location, reason, msg, payload, field);
+  }
+
+  /** True when the object carries the fields of one event, whatever else it carries. */
+  static boolean looksLikeOneEvent(JsonNode n) {
+    return n.has("eventName") || n.has("eventSource") || n.has("auditID") || n.has("verb");
   }
 
   static boolean looksLikeCloudTrail(JsonNode n) {

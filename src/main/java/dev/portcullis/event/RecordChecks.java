@@ -15,7 +15,9 @@ import java.util.Locale;
  *       requestURI} that is not a string, a {@code user} or {@code objectRef} that is not an
  *       object; a CloudTrail {@code eventName}, {@code eventSource} or {@code eventID} that is not
  *       a string, a {@code userIdentity} that is not an object; and a CloudTrail record without
- *       {@code eventName}, which says nothing that could be judged.
+ *       {@code eventName}, which says nothing that could be judged. A batch whose list ({@code
+ *       Records}, {@code items}, {@code logEvents}) is not a list, and a CloudWatch Logs payload
+ *       whose {@code messageType} is neither {@code DATA_MESSAGE} nor {@code CONTROL_MESSAGE}.
  *   <li>With {@code requireFields}: the fields an API server and CloudTrail always write. An audit
  *       event without {@code auditID}, {@code verb}, {@code user} or {@code stage}; a CloudTrail
  *       record without {@code eventSource} or {@code userIdentity}. The HTTP intakes and the S3
@@ -85,6 +87,38 @@ public final class RecordChecks {
     }
   }
 
+  /** The {@code messageType} of a CloudWatch Logs payload with log events to read. */
+  public static final String DATA_MESSAGE = "DATA_MESSAGE";
+
+  /** The {@code messageType} of a CloudWatch Logs health check: no events in it. */
+  public static final String CONTROL_MESSAGE = "CONTROL_MESSAGE";
+
+  /**
+   * The {@code messageType} of a CloudWatch Logs subscription payload: {@link #DATA_MESSAGE} or
+   * {@link #CONTROL_MESSAGE}, the only two CloudWatch Logs sends. Any other is refused, as its log
+   * events would otherwise be passed over in silence.
+   */
+  public static String messageType(JsonNode payload) throws InvalidEventException {
+    String what = "a CloudWatch Logs subscription payload";
+    text(payload, "messageType", true, what);
+    String type = payload.get("messageType").asText();
+    if (!DATA_MESSAGE.equals(type) && !CONTROL_MESSAGE.equals(type)) {
+      throw new InvalidEventException(
+          InvalidEventException.UNSUPPORTED_SHAPE,
+          "\"messageType\" of "
+              + what
+              + " is neither "
+              + DATA_MESSAGE
+              + " nor "
+              + CONTROL_MESSAGE
+              + " (its "
+              + type.length()
+              + " characters are not shown)",
+          "messageType");
+    }
+    return type;
+  }
+
   private static void text(JsonNode parent, String field, boolean required, String what)
       throws InvalidEventException {
     JsonNode n = parent.get(field);
@@ -145,6 +179,9 @@ public final class RecordChecks {
   }
 
   private static String sender(String what) {
+    if (what.contains("CloudWatch")) {
+      return "CloudWatch Logs subscription";
+    }
     return what.contains("audit") ? "Kubernetes API server" : "CloudTrail delivery";
   }
 

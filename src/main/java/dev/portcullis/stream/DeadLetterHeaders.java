@@ -35,8 +35,12 @@ final class DeadLetterHeaders {
     }
   }
 
+  /** Longest header value: a reason may quote the input (a field name, a parser's excerpt). */
+  static final int MAX_HEADER_CHARS = 2000;
+
   private static void header(RecordHeaders headers, String name, String value) {
     if (value != null) {
+      value = Decode.cut(value, MAX_HEADER_CHARS);
       headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
   }

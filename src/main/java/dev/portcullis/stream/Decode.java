@@ -1,5 +1,6 @@
 package dev.portcullis.stream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.event.ChangeEvent;
@@ -12,6 +13,7 @@ import dev.portcullis.ingest.PipelineMetrics;
 import dev.portcullis.policy.ChangeEvaluator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -85,10 +87,27 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
       for (ChangeEvent e : StageCoalescing.coalesce(batch.events())) {
         metrics.consumed(e.getSource());
         String scope = scopes.of(e);
+        byte[] key = scope.getBytes(StandardCharsets.UTF_8);
         byte[] value = ChangeRecord.event(scope, e, arrival, origin).write(mapper);
+        if (key.length + value.length > TopologyProducer.MAX_RECORD_BYTES) {
+          deadLetter(
+              record,
+              origin,
+              InvalidEventException.TOO_LARGE,
+              "event "
+                  + cut(e.getId(), 200)
+                  + " is "
+                  + (key.length + value.length)
+                  + " bytes as a change record, more than the stream writes ("
+                  + TopologyProducer.MAX_RECORD_BYTES
+                  + ")",
+              null,
+              null,
+              raw(e));
+          continue;
+        }
         context.forward(
-            new Record<>(scope.getBytes(StandardCharsets.UTF_8), value, ts, new RecordHeaders()),
-            TopologyProducer.CHANGES_SINK);
+            new Record<>(key, value, ts, new RecordHeaders()), TopologyProducer.CHANGES_SINK);
       }
     } catch (InvalidEventException e) {
       deadLetter(
@@ -122,10 +141,28 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
       String field,
       byte[] payload) {
     RecordHeaders h = new RecordHeaders();
+    int room = TopologyProducer.MAX_RECORD_BYTES - (in.key() == null ? 0 : in.key().length);
+    if (payload.length > room) {
+      // Secret material is already out; what is cut is only more of the same input.
+      payload = Arrays.copyOf(payload, Math.max(0, room));
+      reason = reason + " (the dead letter holds its first " + payload.length + " bytes)";
+    }
     DeadLetterHeaders.add(h, code, reason, location, field, origin);
     context.forward(
         new Record<>(in.key(), payload, context.currentSystemTimeMs(), h),
         TopologyProducer.DEAD_LETTER_SINK);
     metrics.deadLetter(code);
+  }
+
+  private byte[] raw(ChangeEvent e) {
+    try {
+      return mapper.writeValueAsBytes(e.getRaw());
+    } catch (JsonProcessingException | RuntimeException x) {
+      return new byte[0];
+    }
+  }
+
+  static String cut(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max) + "...";
   }
 }

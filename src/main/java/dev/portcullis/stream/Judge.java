@@ -6,6 +6,7 @@ import dev.portcullis.enforce.revert.Reverts;
 import dev.portcullis.enrich.route53.PendingMirrorsCodec;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventTimes;
+import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.KubernetesAuditParser;
 import dev.portcullis.ingest.PipelineMetrics;
 import dev.portcullis.policy.ChangeEvaluator;
@@ -185,10 +186,28 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       LOG.warnf(
           "Policies could not evaluate event %s from %s: %s",
           e.getId(), r.origin() == null ? "the stream" : r.origin().describe(), ex);
-      deadLetter(r, ex);
+      deadLetter(
+          r,
+          TopologyProducer.EVALUATION_ERROR,
+          "event " + e.getId() + " could not be evaluated: " + ex);
       return;
     }
-    send(TopologyProducer.DECISIONS_SINK, e.getId(), json);
+    int size = e.getId().getBytes(StandardCharsets.UTF_8).length + json.length;
+    if (size > TopologyProducer.MAX_RECORD_BYTES) {
+      // Written, it would fail the producer and stop the stream on this event at every restart.
+      deadLetter(
+          r,
+          InvalidEventException.TOO_LARGE,
+          "the decision record of event "
+              + Decode.cut(e.getId(), 200)
+              + " is "
+              + size
+              + " bytes, more than the stream writes ("
+              + TopologyProducer.MAX_RECORD_BYTES
+              + ")");
+      return;
+    }
+    send(TopologyProducer.DECISIONS_SINK, e.getId(), json, inputHeaders(r.origin()));
     evaluator.count(decision);
     if (r.origin() != null && ChangeRecord.VIA_LOOKUP.equals(r.origin().via())) {
       // The stream never delivered it (else its id would be known): a gap the lookup filled.
@@ -200,7 +219,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     Instant now = Instant.now();
     metrics.decided(Duration.between(e.getEventTime(), now), Duration.between(r.arrival(), now));
     for (DecisionRecord revert : reverts.run(jobs, state.store())) {
-      write(revert);
+      write(revert, inputHeaders(r.origin()));
     }
     scoped.save(facts, state);
   }
@@ -218,26 +237,51 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   /** Writes a decision record made here; counted once written into the transaction. */
-  private void write(DecisionRecord d) {
+  private void write(DecisionRecord d, RecordHeaders headers) {
     try {
-      send(TopologyProducer.DECISIONS_SINK, d.eventId(), mapper.writeValueAsBytes(d));
+      byte[] json = mapper.writeValueAsBytes(d);
+      if (json.length + d.eventId().length() > TopologyProducer.MAX_RECORD_BYTES) {
+        LOG.errorf(
+            "The decision record %s is %d bytes, more than the stream writes: not written",
+            Decode.cut(d.eventId(), 200), json.length);
+        metrics.deadLetter(InvalidEventException.TOO_LARGE);
+        return;
+      }
+      send(TopologyProducer.DECISIONS_SINK, d.eventId(), json, headers);
       evaluator.count(d);
     } catch (JsonProcessingException ex) {
       LOG.errorf(ex, "The decision record %s could not be written", d.eventId());
     }
   }
 
-  private void send(String sink, String key, byte[] value) {
+  private void send(String sink, String key, byte[] value, RecordHeaders headers) {
     context.forward(
         new Record<>(
-            key.getBytes(StandardCharsets.UTF_8),
-            value,
-            context.currentSystemTimeMs(),
-            new RecordHeaders()),
+            key.getBytes(StandardCharsets.UTF_8), value, context.currentSystemTimeMs(), headers),
         sink);
   }
 
-  private void deadLetter(ChangeRecord r, Exception ex) {
+  /**
+   * The coordinates of the input record a decision comes from ({@value
+   * TopologyProducer#INPUT_TOPIC_HEADER}, {@value TopologyProducer#INPUT_PARTITION_HEADER}, {@value
+   * TopologyProducer#INPUT_OFFSET_HEADER}), so every decision can be traced back to what was read;
+   * none for a record whose input is unknown (the guard's, a decision that fell due later).
+   */
+  static RecordHeaders inputHeaders(ChangeRecord.Origin origin) {
+    RecordHeaders h = new RecordHeaders();
+    if (origin != null) {
+      h.add(TopologyProducer.INPUT_TOPIC_HEADER, origin.topic().getBytes(StandardCharsets.UTF_8));
+      h.add(
+          TopologyProducer.INPUT_PARTITION_HEADER,
+          String.valueOf(origin.partition()).getBytes(StandardCharsets.UTF_8));
+      h.add(
+          TopologyProducer.INPUT_OFFSET_HEADER,
+          String.valueOf(origin.offset()).getBytes(StandardCharsets.UTF_8));
+    }
+    return h;
+  }
+
+  private void deadLetter(ChangeRecord r, String code, String reason) {
     byte[] raw;
     try {
       raw = mapper.writeValueAsBytes(r.event().getRaw());
@@ -245,12 +289,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       raw = new byte[0];
     }
     RecordHeaders h = new RecordHeaders();
-    DeadLetterHeaders.add(
-        h,
-        TopologyProducer.EVALUATION_ERROR,
-        "event " + r.event().getId() + " could not be evaluated: " + ex,
-        null,
-        r.origin());
+    DeadLetterHeaders.add(h, code, reason, null, r.origin());
     context.forward(
         new Record<>(
             r.event().getId().getBytes(StandardCharsets.UTF_8),
@@ -258,7 +297,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
             context.currentSystemTimeMs(),
             h),
         TopologyProducer.JUDGE_DEAD_LETTER_SINK);
-    metrics.deadLetter(TopologyProducer.EVALUATION_ERROR);
+    metrics.deadLetter(code);
   }
 
   // ---- audit stages waiting for their final stage ----
@@ -319,7 +358,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
         continue;
       }
       for (DecisionRecord d : due) {
-        write(d);
+        write(d, new RecordHeaders());
         metrics.deferred(true);
       }
       scoped.save(facts, state);

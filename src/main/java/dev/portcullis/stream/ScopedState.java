@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.jboss.logging.Logger;
 
 /**
  * Reads the learned state of one scope from the facts store into a {@link StateStore} the fact
@@ -23,6 +24,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * An entry whose state holds nothing is deleted. Not thread-safe: one per stream task.
  */
 public final class ScopedState {
+
+  private static final Logger LOG = Logger.getLogger(ScopedState.class);
 
   /** The key prefix of state that belongs to the partition rather than to a scope. */
   static final String PARTITION = "~partition";
@@ -102,6 +105,13 @@ public final class ScopedState {
         continue;
       }
       byte[] after = write(c, state);
+      if (key.length() + after.length > TopologyProducer.MAX_RECORD_BYTES) {
+        // Its changelog record would fail the producer and stop the stream: keep what was there.
+        LOG.errorf(
+            "The %s state of %s is %d bytes, more than the stream writes: not saved",
+            c.name(), Decode.cut(loaded.scope, 200), after.length);
+        continue;
+      }
       if (before == null || !Arrays.equals(before, after)) {
         facts.put(key, after);
       }

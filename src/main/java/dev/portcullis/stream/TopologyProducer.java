@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * cloudtrail, k8s-audit ─▶ decode ─┬─▶ dead-letter        (unreadable input)
  *                                  └─▶ changes            (keyed by scope)
- * changes ─▶ judge [dedup, stages, facts] ─┬─▶ decisions  (keyed by event id)
+ * changes ─▶ judge [dedup, stages, facts] ─┬─▶ decisions  (keyed by event id, input coordinates)
  *                                          └─▶ dead-letter (evaluation errors)
  * </pre>
  *
@@ -45,6 +45,26 @@ public class TopologyProducer {
   static final String JUDGE = "judge";
   static final String DECISIONS_SINK = "decisions-out";
   static final String JUDGE_DEAD_LETTER_SINK = "judge-dead-letter-out";
+
+  /**
+   * Headers of a decision record (and of a revert's record written with it): the topic, partition
+   * and offset of the input record it was decoded from. Dead letters carry the same coordinates as
+   * {@code dead-letter-topic}, {@code -partition} and {@code -offset}.
+   */
+  public static final String INPUT_TOPIC_HEADER = "input-topic";
+
+  public static final String INPUT_PARTITION_HEADER = "input-partition";
+  public static final String INPUT_OFFSET_HEADER = "input-offset";
+
+  /**
+   * The largest record (key, value and headers) the stream writes: Kafka's default producer {@code
+   * max.request.size} and broker {@code message.max.bytes} (1 MiB), less room for the record's own
+   * overhead. Decompressed input may be far larger (up to {@code portcullis.ingest.max-bytes}): a
+   * change event beyond this is dead-lettered and a dead letter beyond it is cut, because a record
+   * the producer refuses stops the stream, and it would stop again on the same input at every
+   * restart.
+   */
+  public static final int MAX_RECORD_BYTES = 1024 * 1024 - 16 * 1024;
 
   /** Reason code of an event the policies could not evaluate. */
   public static final String EVALUATION_ERROR = OutputChannels.EVALUATION_ERROR;

@@ -418,4 +418,238 @@ class EventDecoderTest {
       assertThat(refusal(garbage).reason()).isEqualTo(InvalidEventException.BAD_GZIP);
     }
   }
+
+  /**
+   * Records that are not what their format says ({@link RecordChecks}), as the decoder refuses
+   * them.
+   */
+  @Nested
+  class RecordsNotWhatTheirFormatSays {
+
+    final EventDecoder strictDecoder = new EventDecoder(JSON, MAX, true);
+
+    InvalidEventException refusal(EventDecoder d, String text) {
+      try {
+        DecodedBatch b = d.decode(text.getBytes(StandardCharsets.UTF_8), ARRIVAL);
+        throw new AssertionError("decoded into " + ids(b) + " rejected " + b.rejected());
+      } catch (InvalidEventException e) {
+        return e;
+      }
+    }
+
+    static String set(String json, String field, String value) {
+      ObjectNode n = Events.tree(json);
+      if (value == null) {
+        n.remove(field);
+      } else {
+        n.set(field, Events.read(value));
+      }
+      return n.toString();
+    }
+
+    @Test
+    void aSingleRecordOfTheWrongTypeIsRefusedNamingTheField() {
+      String[][] cases = {
+        {POD_DELETE, "auditID", "42"},
+        {POD_DELETE, "verb", "[\"delete\"]"},
+        {POD_DELETE, "stage", "{}"},
+        {POD_DELETE, "user", "\"alice\""},
+        {STOP_LOGGING, "eventName", "5"},
+        {STOP_LOGGING, "eventSource", "{}"},
+        {STOP_LOGGING, "eventID", "7"},
+        {STOP_LOGGING, "userIdentity", "\"arn:aws:iam::1:user/a\""},
+      };
+      for (String[] c : cases) {
+        for (EventDecoder d : List.of(decoder, strictDecoder)) {
+          InvalidEventException e = refusal(d, set(c[0], c[1], c[2]));
+          assertThat(e.reason()).as(c[1]).isEqualTo(InvalidEventException.WRONG_TYPE);
+          assertThat(e.field()).as(c[1]).isEqualTo(c[1]);
+        }
+      }
+    }
+
+    @Test
+    void aCloudTrailRecordWithoutEventNameIsRefusedInEitherMode() {
+      String noName = set(STOP_LOGGING, "eventName", null);
+      for (EventDecoder d : List.of(decoder, strictDecoder)) {
+        InvalidEventException e = refusal(d, noName);
+        assertThat(e.reason()).isEqualTo(InvalidEventException.MISSING_FIELD);
+        assertThat(e.field()).isEqualTo("eventName");
+      }
+    }
+
+    @Test
+    void requireFieldsOffAcceptsRecordsWithoutTheFieldsEverySenderWritesAndOnRefusesThem()
+        throws Exception {
+      String[][] cases = {
+        {POD_DELETE, "auditID"},
+        {POD_DELETE, "verb"},
+        {POD_DELETE, "stage"},
+        {POD_DELETE, "user"},
+        {STOP_LOGGING, "eventSource"},
+        {STOP_LOGGING, "userIdentity"},
+      };
+      assertThat(decoder.requiresFields()).isFalse();
+      assertThat(strictDecoder.requiresFields()).isTrue();
+      for (String[] c : cases) {
+        String without = set(c[0], c[1], null);
+        DecodedBatch b = decoder.decode(without.getBytes(StandardCharsets.UTF_8), ARRIVAL);
+        assertThat(b.events()).as("without " + c[1]).hasSize(1);
+        assertThat(b.rejected()).isEmpty();
+        InvalidEventException e = refusal(strictDecoder, without);
+        assertThat(e.reason()).as(c[1]).isEqualTo(InvalidEventException.MISSING_FIELD);
+        assertThat(e.field()).isEqualTo(c[1]);
+      }
+    }
+
+    @Test
+    void anEventBridgeDetailIsCheckedAndItsFieldNamedUnderDetail() {
+      String envelope =
+          "{\"detail-type\":\"AWS API Call via CloudTrail\",\"source\":\"aws.cloudtrail\","
+              + "\"detail\":"
+              + set(STOP_LOGGING, "userIdentity", "[]")
+              + "}";
+      InvalidEventException e = refusal(decoder, envelope);
+      assertThat(e.reason()).isEqualTo(InvalidEventException.WRONG_TYPE);
+      assertThat(e.field()).isEqualTo("detail.userIdentity");
+      assertThat(refusal(decoder, "{\"detail-type\":\"x\",\"detail\":\"text\"}").field())
+          .isEqualTo("detail");
+    }
+
+    @Test
+    void aBatchWhoseListIsNoListIsRefusedNamingTheList() {
+      String[][] cases = {
+        {"{\"kind\":\"EventList\",\"items\":{}}", "items", "an audit EventList"},
+        {"{\"Records\":\"x\"}", "Records", "a CloudTrail log file"},
+        {
+          "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":5}",
+          "logEvents",
+          "a CloudWatch Logs subscription payload"
+        },
+      };
+      for (String[] c : cases) {
+        InvalidEventException e = refusal(decoder, c[0]);
+        assertThat(e.reason()).as(c[0]).isEqualTo(InvalidEventException.WRONG_TYPE);
+        assertThat(e.field()).as(c[0]).isEqualTo(c[1]);
+        assertThat(e.getMessage()).contains(c[2], "a list");
+      }
+    }
+
+    @Test
+    void aBatchKeepsItsGoodRecordsAndRejectsTheBadOneWithItsLocationAndField() throws Exception {
+      String logFile =
+          "{\"Records\":["
+              + STOP_LOGGING
+              + ","
+              + set(LIST_BUCKETS.replace("ct-list-2", "ct-bad"), "eventSource", "42")
+              + ","
+              + LIST_BUCKETS
+              + "]}";
+      DecodedBatch b = decode(logFile);
+      assertThat(ids(b)).containsExactly("ct-stop-1", "ct-list-2");
+      assertThat(b.rejected()).hasSize(1);
+      DecodedBatch.Rejected r = b.rejected().get(0);
+      assertThat(r.location()).isEqualTo("Records[1]");
+      assertThat(r.field()).isEqualTo("eventSource");
+      assertThat(r.reason()).isEqualTo(InvalidEventException.WRONG_TYPE);
+      assertThat(r.message()).startsWith("Records[1]: ").contains("\"eventSource\"");
+      assertThat(new String(r.payload(), StandardCharsets.UTF_8)).contains("ct-bad");
+
+      String list =
+          "{\"kind\":\"EventList\",\"items\":["
+              + set(POD_DELETE, "verb", "1")
+              + ","
+              + SECRET_CREATE
+              + "]}";
+      DecodedBatch items = decode(list);
+      assertThat(ids(items)).containsExactly("k8s-secret-3");
+      assertThat(items.rejected())
+          .extracting(DecodedBatch.Rejected::location, DecodedBatch.Rejected::field)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("items[0]", "verb"));
+    }
+
+    @Test
+    void aBadMessageOfALogSubscriptionIsRejectedByItsPlaceAndField() throws Exception {
+      DecodedBatch b =
+          decode(
+              CloudWatchLogs.payload(
+                  "DATA_MESSAGE",
+                  CloudWatchLogs.oneLine(set(POD_DELETE, "user", "[]")),
+                  CloudWatchLogs.oneLine(STOP_LOGGING)));
+      assertThat(ids(b)).containsExactly("ct-stop-1");
+      assertThat(b.rejected())
+          .extracting(DecodedBatch.Rejected::location, DecodedBatch.Rejected::field)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("logEvents[0].message", "user"));
+    }
+
+    @Test
+    void aMissingFieldInABatchIsRejectedAloneWhenRequired() throws Exception {
+      String logFile =
+          "{\"Records\":[" + STOP_LOGGING + "," + set(LIST_BUCKETS, "userIdentity", null) + "]}";
+      assertThat(ids(decode(logFile))).containsExactly("ct-stop-1", "ct-list-2");
+      DecodedBatch strict = strictDecoder.decode(logFile.getBytes(StandardCharsets.UTF_8), ARRIVAL);
+      assertThat(ids(strict)).containsExactly("ct-stop-1");
+      assertThat(strict.rejected())
+          .extracting(
+              DecodedBatch.Rejected::location,
+              DecodedBatch.Rejected::reason,
+              DecodedBatch.Rejected::field)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(
+                  "Records[1]", InvalidEventException.MISSING_FIELD, "userIdentity"));
+    }
+  }
+
+  /**
+   * Regressions found by MutatedRecordsIT: inputs that decoded to no event and no rejection, so
+   * they ended as neither a decision nor a dead letter.
+   */
+  @Nested
+  class NothingVanishes {
+
+    @Test
+    void aLogSubscriptionPayloadOfAnUnknownMessageTypeIsRefusedNotPassedOver() {
+      String payload = CloudWatchLogs.payload("\uDFFF\uD800", CloudWatchLogs.oneLine(POD_DELETE));
+      InvalidEventException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              InvalidEventException.class, () -> decode(payload));
+      assertThat(e.reason()).isEqualTo(InvalidEventException.UNSUPPORTED_SHAPE);
+      assertThat(e.field()).isEqualTo("messageType");
+      InvalidEventException wrongType =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              InvalidEventException.class, () -> decode("{\"messageType\":5,\"logEvents\":[]}"));
+      assertThat(wrongType.reason()).isEqualTo(InvalidEventException.WRONG_TYPE);
+      assertThat(wrongType.field()).isEqualTo("messageType");
+    }
+
+    @Test
+    void anEventWithAnExtraFieldNamedLikeABatchListIsStillTheEvent() throws Exception {
+      String[] extras = {
+        "\"Records\":[]",
+        "\"Records\":null",
+        "\"Records\":\"x\"",
+        "\"kind\":\"EventList\"",
+        "\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[]",
+      };
+      for (String extra : extras) {
+        for (String event : List.of(POD_DELETE, STOP_LOGGING)) {
+          String with = event.trim().replaceFirst("\\{", "{" + extra + ",");
+          if (extra.contains("EventList")) {
+            with = with.replace("\"kind\":\"Event\",", "");
+          }
+          DecodedBatch b = decode(with);
+          assertThat(b.events()).as(extra + " in " + with).hasSize(1);
+          assertThat(b.rejected()).isEmpty();
+        }
+      }
+    }
+
+    @Test
+    void genuineEmptyBatchesStayEmpty() throws Exception {
+      assertThat(decode("{\"Records\":[]}").events()).isEmpty();
+      assertThat(decode("{\"kind\":\"EventList\",\"items\":[]}").events()).isEmpty();
+      assertThat(decode(CloudWatchLogs.payload("CONTROL_MESSAGE", "health check")).events())
+          .isEmpty();
+    }
+  }
 }

@@ -256,4 +256,101 @@ class TopologyProducerTest {
         .containsKeys("dead-letter-partition", "dead-letter-offset", "dead-letter-reason");
     assertThat(changes.isEmpty()).isTrue();
   }
+
+  static Map<String, String> headers(TestRecord<byte[], byte[]> r) {
+    Map<String, String> h = new HashMap<>();
+    for (Header x : r.headers()) {
+      h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8));
+    }
+    return h;
+  }
+
+  @Test
+  void aDecisionRecordNamesTheInputRecordItCameFrom() {
+    String first = Events.newId();
+    String second = Events.newId();
+    cloudtrail.pipeInput(null, bytes(Events.load("list-buckets.json", first)));
+    cloudtrail.pipeInput(null, bytes(Events.load("stop-logging.json", second)));
+    forwardChanges();
+    Map<String, Map<String, String>> byKey = new HashMap<>();
+    for (TestRecord<byte[], byte[]> r : decisions.readRecordsToList()) {
+      byKey.put(new String(r.key(), StandardCharsets.UTF_8), headers(r));
+    }
+    assertThat(byKey.get(first))
+        .containsEntry(TopologyProducer.INPUT_TOPIC_HEADER, config.topics().cloudtrail())
+        .containsEntry(TopologyProducer.INPUT_PARTITION_HEADER, "0")
+        .containsEntry(TopologyProducer.INPUT_OFFSET_HEADER, "0");
+    assertThat(byKey.get(second)).containsEntry(TopologyProducer.INPUT_OFFSET_HEADER, "1");
+  }
+
+  @Test
+  void aStageDecidedAfterItsWaitNamesTheInputRecordItCameFrom() {
+    String id = Events.newId();
+    k8s.pipeInput(null, bytes(LearnedState.requestReceived(id)));
+    forwardChanges();
+    driver.advanceWallClockTime(config.ingest().stageWait().plus(config.stream().tick()));
+    TestRecord<byte[], byte[]> decided = decisions.readRecord();
+    assertThat(new String(decided.key(), StandardCharsets.UTF_8)).isEqualTo(id);
+    assertThat(headers(decided))
+        .containsEntry(TopologyProducer.INPUT_TOPIC_HEADER, config.topics().k8sAudit())
+        .containsKeys(
+            TopologyProducer.INPUT_PARTITION_HEADER, TopologyProducer.INPUT_OFFSET_HEADER);
+  }
+
+  /**
+   * Regression (found by MutatedRecordsIT): a gzip input whose one event is larger than a record
+   * Kafka takes made the producer fail and stopped the stream, again at every restart.
+   */
+  @Test
+  void anEventTooLargeForTheChangesTopicIsDeadLetteredWithItsCoordinates() {
+    String id = Events.newId();
+    String huge = "a".repeat(TopologyProducer.MAX_RECORD_BYTES);
+    String event =
+        Events.tree(Events.load("list-buckets.json", id)).put("userAgent", huge).toString();
+    cloudtrail.pipeInput(bytes("k"), Events.gzip(event));
+    assertThat(changes.isEmpty()).isTrue();
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead))
+        .containsEntry("dead-letter-code", "too-large")
+        .containsEntry("dead-letter-topic", config.topics().cloudtrail())
+        .containsEntry("dead-letter-offset", "0");
+    assertThat(headers(dead).get("dead-letter-reason")).contains(id, "change record");
+    assertThat(dead.value().length).isLessThanOrEqualTo(TopologyProducer.MAX_RECORD_BYTES);
+  }
+
+  @Test
+  void aDeadLetterLargerThanARecordKafkaTakesIsCut() {
+    // Gzip of 3 MB of broken JSON holding a secret: refused whole, its content kept decompressed
+    // with the secret cut out, and that is more than a record Kafka takes.
+    String broken = "{\"SecretString\":\"hunter2-SECRET\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024);
+    cloudtrail.pipeInput(bytes("k"), Events.gzip(broken));
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead)).containsEntry("dead-letter-code", "not-json");
+    assertThat(headers(dead).get("dead-letter-reason")).contains("holds its first");
+    assertThat(dead.value().length).isLessThanOrEqualTo(TopologyProducer.MAX_RECORD_BYTES);
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).doesNotContain("hunter2");
+  }
+
+  /**
+   * Regression (found by MutatedRecordsIT): a decision record larger than a record Kafka takes
+   * failed the producer and stopped the stream. Such a change record cannot come from the decode
+   * step (which dead-letters events too large itself), so it is written to the changes topic here.
+   */
+  @Test
+  void aDecisionTooLargeForTheDecisionsTopicIsDeadLetteredWithItsCoordinates() throws Exception {
+    String id = "huge-" + "i".repeat(TopologyProducer.MAX_RECORD_BYTES / 2);
+    dev.portcullis.event.ChangeEvent e =
+        decoder.decode(bytes(Events.load("stop-logging.json", id)), Instant.now()).events().get(0);
+    ChangeRecord.Origin origin = new ChangeRecord.Origin(config.topics().cloudtrail(), 2, 42);
+    changesIn.pipeInput(
+        bytes("event:x"), ChangeRecord.event("event:x", e, Instant.now(), origin).write(mapper));
+    assertThat(decisions.isEmpty()).isTrue();
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(headers(dead))
+        .containsEntry("dead-letter-code", "too-large")
+        .containsEntry("dead-letter-topic", config.topics().cloudtrail())
+        .containsEntry("dead-letter-partition", "2")
+        .containsEntry("dead-letter-offset", "42");
+    assertThat(headers(dead).get("dead-letter-reason")).contains("decision record", "huge-iii");
+  }
 }

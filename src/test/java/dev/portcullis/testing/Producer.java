@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Writes raw records to a topic and waits until the broker has them. */
@@ -32,9 +33,10 @@ public final class Producer implements AutoCloseable {
     send(topic, null, json.getBytes(StandardCharsets.UTF_8));
   }
 
-  public void send(String topic, String key, byte[] value) {
+  /** Writes one record and returns where the broker put it. */
+  public RecordMetadata send(String topic, String key, byte[] value) {
     try {
-      producer
+      return producer
           .send(
               new ProducerRecord<>(
                   topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
