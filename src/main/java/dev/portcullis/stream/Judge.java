@@ -157,14 +157,18 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     decide(r);
   }
 
-  /** Remembers an event id; false when it was decided already. */
+  /**
+   * Remembers an event id; false when it was decided already. The id is kept for the dedup window
+   * after the later of its event time and the stream's newest event time when it was decided, so an
+   * old event delivered again, or a late stage of an old request, is still known as decided.
+   */
   private boolean claim(ChangeEvent e) {
     if (dedup.get(e.getId()) != null) {
       return false;
     }
     long t = EventTimes.forWatermark(e.getEventTime(), Instant.now()).toEpochMilli();
-    dedup.put(e.getId(), t);
     Long newest = dedup.get(NEWEST);
+    dedup.put(e.getId(), newest == null ? t : Math.max(t, newest));
     if (newest == null || t > newest) {
       dedup.put(NEWEST, t);
     }

@@ -227,6 +227,28 @@ class TopologyProducerTest {
     assertThat(out.toString()).doesNotContain("aHVudGVyMi1TRUNSRVQtVkFMVUU=");
   }
 
+  /**
+   * ScaleOutIT found it under a kill: the final stage of an old request (its event time far behind
+   * the stream's newest) was decided and its id purged at the next tick, so its first stage,
+   * arriving later from another partition, waited and was decided a second time.
+   */
+  @Test
+  void aLateFirstStageOfAnOldRequestIsNotDecidedAgain() throws Exception {
+    send(
+        Events.tree(Events.load("stop-logging.json", Events.newId()))
+            .put("eventTime", now().toString())
+            .toString());
+    String id = Events.newId();
+    k8s.pipeInput(null, bytes(LearnedState.responseComplete(id)));
+    forwardChanges();
+    driver.advanceWallClockTime(config.stream().tick().multipliedBy(3));
+    k8s.pipeInput(null, bytes(LearnedState.requestReceived(id)));
+    forwardChanges();
+    driver.advanceWallClockTime(config.ingest().stageWait().plus(config.stream().tick()));
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out.get(id).path("outcome").path("stage").asText()).isEqualTo("ResponseComplete");
+  }
+
   @Test
   void aChangesRecordThatIsNoChangeRecordIsDeadLetteredNotDropped() {
     changesIn.pipeInput(bytes("s3:x"), bytes("{\"scope\":\"s3:x\",\"type\":\"what\"}"));
