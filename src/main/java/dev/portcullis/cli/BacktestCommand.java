@@ -37,10 +37,11 @@ import java.util.TreeMap;
  *
  * <p>Sources ({@link HistorySource}): a folder or file of CloudTrail log files ({@code .json},
  * {@code .json.gz} as CloudTrail writes them to S3, JSON Lines, any shape the stream accepts), or
- * {@code s3://bucket/prefix}. The events of all sources are replayed in event-time order through
- * one state, as the stream would judge them (what an earlier event taught, a later one uses), each
- * id once; no lookups are made (decisions on the events and what they taught alone). A progress bar
- * goes to the terminal (stderr) when there is one, or with {@code --progress}.
+ * {@code s3://bucket/prefix}, or {@code lookup:24h} (CloudTrail LookupEvents). The events of all
+ * sources are replayed in event-time order through one state, as the stream would judge them (what
+ * an earlier event taught, a later one uses), each id once; no lookups are made (decisions on the
+ * events and what they taught alone). A progress bar goes to the terminal (stderr) when there is
+ * one, or with {@code --progress}.
  *
  * <p>Exit code: 0 done; 2 the policies do not load or a source cannot be read.
  */
@@ -113,17 +114,21 @@ public final class BacktestCommand {
     } catch (IllegalArgumentException e) {
       out.println("ERROR " + e.getMessage());
       out.println(
-          "usage: backtest [rules-dir] --from <folder|file|s3://bucket/prefix> [--from ...]"
+          "usage: backtest [rules-dir] --from <folder|file|s3://bucket/prefix|lookup:24h> [--from ...]"
               + " [--k8s-audit <file|folder>] [--examples N] [--progress]");
       return 2;
     }
+    // The policies are compiled below; a lookup source asks for their event names only when read.
+    PolicySet[] compiled = new PolicySet[1];
+    java.util.function.Supplier<Set<String>> names =
+        () -> dev.portcullis.history.Backfill.cloudTrailNames(compiled[0].policies().values());
     List<HistorySource> sources = new ArrayList<>();
     try {
       for (String f : o.from()) {
-        sources.add(HistorySource.of(f));
+        sources.add(HistorySource.of(f, names));
       }
       for (String f : o.k8sAudit()) {
-        sources.add(HistorySource.of(f));
+        sources.add(HistorySource.of(f, names));
       }
     } catch (IllegalArgumentException e) {
       out.println("ERROR " + e.getMessage());
@@ -134,6 +139,7 @@ public final class BacktestCommand {
     try {
       folder = Cli.folder(o.rulesDir() == null ? new String[0] : new String[] {o.rulesDir()});
       set = Cli.strictCompiler().compile(folder.files());
+      compiled[0] = set;
     } catch (IOException e) {
       out.println("ERROR " + e.getMessage());
       return 2;

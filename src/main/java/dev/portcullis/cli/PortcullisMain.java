@@ -33,7 +33,7 @@ public class PortcullisMain {
               (no command)          start the service
               test [rules-dir]      run every policy's test cases (default: ./rules, else the bundled policies)
               docs [rules-dir] [out]  regenerate the policy documentation (default: rules -> docs/policies.md)
-              backtest [rules-dir] --from <folder|file|s3://bucket/prefix> [--k8s-audit <file|folder>]
+              backtest [rules-dir] --from <folder|file|s3://bucket/prefix|lookup:24h> [--k8s-audit <file|folder>]
                                     what each policy would have flagged in that history, with examples""");
         System.exit(0);
       }

@@ -181,7 +181,7 @@ public class Backfill {
   }
 
   /** The CloudTrail event names the policies judge (Kubernetes verbs are lower-case). */
-  static Set<String> cloudTrailNames(Iterable<PolicyMetadata> policies) {
+  public static Set<String> cloudTrailNames(Iterable<PolicyMetadata> policies) {
     Set<String> names = new TreeSet<>();
     for (PolicyMetadata p : policies) {
       if (!p.sources().contains(dev.portcullis.event.ChangeEvent.CLOUDTRAIL)) {

@@ -211,4 +211,46 @@ class BacktestCommandTest {
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.out()).contains("no file or folder at /no/such/folder");
   }
+
+  @Test
+  void cloudTrailsOwnHistoryIsReadThroughLookupEvents() throws IOException {
+    try (dev.portcullis.testing.FakeCloudTrail fake = new dev.portcullis.testing.FakeCloudTrail()) {
+      java.time.Instant now =
+          java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      String recent = UUID.randomUUID().toString();
+      String old = UUID.randomUUID().toString();
+      for (String[] e :
+          new String[][] {
+            {recent, now.minusSeconds(7200).toString()},
+            {old, now.minusSeconds(30 * 3600).toString()}
+          }) {
+        ObjectNode detail =
+            (ObjectNode)
+                JSON.readTree(
+                        resource("intake/eventbridge-stop-logging.json").replace("${ID}", e[0]))
+                    .path("detail");
+        detail.put("eventTime", e[1]);
+        fake.add(JSON.writeValueAsString(detail));
+      }
+      System.setProperty("aws.endpointUrlCloudtrail", fake.endpoint().toString());
+      System.setProperty("aws.accessKeyId", "a");
+      System.setProperty("aws.secretAccessKey", "b");
+      try {
+        Run r = backtest("rules", "--from", "lookup:24h");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(row(r.out(), "cloudtrail-stopped")[4]).isEqualTo(1);
+        assertThat(r.out()).contains(recent).doesNotContain(old);
+        // One call per event name the policies judge, within the API's limits.
+        assertThat(fake.calls.stream().filter(c -> c.error() != null && !c.throttled())).isEmpty();
+        assertThat(fake.mostAnsweredInOneSecond()).isLessThanOrEqualTo(2);
+      } finally {
+        System.clearProperty("aws.endpointUrlCloudtrail");
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+      }
+    }
+    Run bad = backtest("rules", "--from", "lookup:yesterday");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.out()).contains("lookup: takes hours (lookup:24h)");
+  }
 }
