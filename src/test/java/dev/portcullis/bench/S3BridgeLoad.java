@@ -131,9 +131,10 @@ public final class S3BridgeLoad {
           }
           sqs.client().sendMessageBatch(b -> b.queueUrl(queue).entries(batch));
         }
-        while (sqs.messagesIn(queue) > 0) {
-          Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofMinutes(30))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> sqs.messagesIn(queue) == 0);
         seconds = LoadHarness.seconds(System.nanoTime() - start);
         String metrics = get(app.url("/q/metrics"));
         written = metric(metrics, "portcullis_intake_s3_records_total", "outcome=\"written\"");
