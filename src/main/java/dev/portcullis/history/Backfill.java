@@ -2,6 +2,7 @@ package dev.portcullis.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.config.AwsCredentials;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.enrich.RateLimiter;
 import dev.portcullis.intake.IntakeWriter;
@@ -30,10 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -215,11 +213,7 @@ public class Backfill {
   }
 
   private static AwsCredentialsProvider credentials(CloudTrailConfig config) {
-    if (config.accessKeyId().isPresent()) {
-      return StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(
-              config.accessKeyId().get(), config.secretAccessKey().orElse("")));
-    }
-    return DefaultCredentialsProvider.builder().build();
+    return AwsCredentials.of(
+        "portcullis.aws.cloudtrail", config.accessKeyId(), config.secretAccessKey());
   }
 }

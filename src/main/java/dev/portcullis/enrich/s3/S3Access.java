@@ -1,5 +1,6 @@
 package dev.portcullis.enrich.s3;
 
+import dev.portcullis.config.AwsCredentials;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,10 +8,7 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -89,19 +87,7 @@ public class S3Access {
   }
 
   private static AwsCredentialsProvider credentials(S3Config config) {
-    if (config.accessKeyId().isPresent()) {
-      return StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(
-              config.accessKeyId().get(),
-              config
-                  .secretAccessKey()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "portcullis.aws.s3.access-key-id is set but"
-                                  + " portcullis.aws.s3.secret-access-key is not"))));
-    }
-    return DefaultCredentialsProvider.builder().build();
+    return AwsCredentials.of("portcullis.aws.s3", config.accessKeyId(), config.secretAccessKey());
   }
 
   @PreDestroy

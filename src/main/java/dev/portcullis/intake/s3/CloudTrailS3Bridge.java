@@ -3,6 +3,7 @@ package dev.portcullis.intake.s3;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.config.AwsCredentials;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.RecordChecks;
@@ -34,10 +35,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -574,18 +572,7 @@ public class CloudTrailS3Bridge {
   }
 
   private static AwsCredentialsProvider credentials(S3BridgeConfig config) {
-    if (config.accessKeyId().isPresent()) {
-      return StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(
-              config.accessKeyId().get(),
-              config
-                  .secretAccessKey()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "portcullis.intake.cloudtrail-s3.access-key-id is set but"
-                                  + " secret-access-key is not"))));
-    }
-    return DefaultCredentialsProvider.builder().build();
+    return AwsCredentials.of(
+        "portcullis.intake.cloudtrail-s3", config.accessKeyId(), config.secretAccessKey());
   }
 }
