@@ -74,7 +74,11 @@ class ApiTokenTest {
 
   @Test
   void probesMetricsAndTheAdmissionWebhookNeedNoToken() {
-    given().get("/q/health/live").then().statusCode(200);
+    // Right after start the stream may still be CREATED (live is down then); it is up without a
+    // token.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() -> given().get("/q/health/live").then().statusCode(200));
     given().get("/q/metrics").then().statusCode(200);
     // Not a review: the webhook's own 400, not the API's 401.
     given()
