@@ -73,6 +73,10 @@ public final class PolicySet {
       PolicyMetadata p = policies.get(f.policy());
       Enforcement verdict = p.enforcement();
       Enforcement action = overrides.getOrDefault(p.id(), verdict);
+      if (f.neverBlocks()) {
+        verdict = verdict == Enforcement.BLOCK ? Enforcement.ALERT : verdict;
+        action = action == Enforcement.BLOCK ? Enforcement.ALERT : action;
+      }
       Decision d =
           new Decision(
               p.id(),

@@ -20,7 +20,12 @@ public final class Verdicts {
 
   /** One recorded finding, before enforcement is applied. */
   public record Finding(
-      String policy, String rule, Severity severity, String summary, Map<String, Object> details) {}
+      String policy,
+      String rule,
+      Severity severity,
+      String summary,
+      Map<String, Object> details,
+      boolean neverBlocks) {}
 
   private final Function<Rule, String> policyOfRule;
   private final List<Finding> findings = new ArrayList<>(2);
@@ -49,7 +54,25 @@ public final class Verdicts {
     add(ctx, severity, summary, details);
   }
 
+  /**
+   * Records a finding that is reported but never blocks, whatever the policy's enforcement: for
+   * what the rule cannot know (a bucket whose content is unknown, weights never seen), where the
+   * worst case is bad enough to tell someone and too uncertain to deny or revert.
+   */
+  public void alert(RuleContext ctx, Severity severity, String summary, Map<String, ?> details) {
+    add(ctx, severity, summary, details, true);
+  }
+
   private void add(RuleContext ctx, Severity severity, String summary, Map<String, ?> details) {
+    add(ctx, severity, summary, details, false);
+  }
+
+  private void add(
+      RuleContext ctx,
+      Severity severity,
+      String summary,
+      Map<String, ?> details,
+      boolean neverBlocks) {
     Rule rule = ctx.getRule();
     String policy = policyOfRule.apply(rule);
     for (Finding f : findings) {
@@ -63,7 +86,8 @@ public final class Verdicts {
             rule.getName(),
             severity,
             summary,
-            details == null ? Map.of() : new LinkedHashMap<>(details)));
+            details == null ? Map.of() : new LinkedHashMap<>(details),
+            neverBlocks));
   }
 
   public List<Finding> findings() {

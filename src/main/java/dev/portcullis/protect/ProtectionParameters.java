@@ -20,7 +20,10 @@ import org.jboss.logging.Logger;
  *   <li>{@code stateStoreMarkers}: file names whose writing shows a bucket is a kOps state store
  *       (and where a cluster folder is);
  *   <li>{@code protectedBuckets}, {@code stateStoreBuckets}: buckets known by configuration;
- *   <li>{@code maxTagLookups}: at most this many {@code s3.objectTags} lookups per lifecycle rule.
+ *   <li>{@code maxTagLookups}: at most this many {@code s3.objectTags} lookups per lifecycle rule;
+ *   <li>{@code unprotectedBuckets}: buckets known to hold no protected objects;
+ *   <li>{@code alertWhenUnknown}: when a whole-bucket expiration of a bucket whose content is not
+ *       known is reported ({@link Unknown}).
  * </ul>
  *
  * An unreadable pattern is left out with a warning (the others still protect).
@@ -31,9 +34,41 @@ public record ProtectionParameters(
     List<String> stateStoreMarkers,
     Set<String> protectedBuckets,
     Set<String> stateStoreBuckets,
-    int maxTagLookups) {
+    int maxTagLookups,
+    Set<String> unprotectedBuckets,
+    Unknown alertWhenUnknown) {
 
   private static final Logger LOG = Logger.getLogger(ProtectionParameters.class);
+
+  /**
+   * When a lifecycle rule that would expire or archive every object of a bucket whose content is
+   * not known (no listing, inventory, event or parameter says what it holds) is reported.
+   */
+  public enum Unknown {
+    /** Always: without AWS access every such bucket is unknown. */
+    ALWAYS,
+    /**
+     * When S3 access is configured (the lookups or the inventory could have known, and did not).
+     */
+    WITH_S3_ACCESS,
+    /** Never: such rules stay quiet. */
+    NEVER;
+
+    static Unknown of(String text) {
+      if (text == null || text.isBlank()) {
+        return WITH_S3_ACCESS;
+      }
+      try {
+        return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        LOG.warnf(
+            "etcd-control-files: alertWhenUnknown '%s' is not always, with-s3-access or never:"
+                + " with-s3-access used",
+            text);
+        return WITH_S3_ACCESS;
+      }
+    }
+  }
 
   /** Reads the parameters; missing lists are empty. */
   public static ProtectionParameters of(JsonNode p) {
@@ -51,7 +86,9 @@ public record ProtectionParameters(
         texts(p, "stateStoreMarkers"),
         Set.copyOf(texts(p, "protectedBuckets")),
         Set.copyOf(texts(p, "stateStoreBuckets")),
-        p.path("maxTagLookups").asInt(20));
+        p.path("maxTagLookups").asInt(20),
+        Set.copyOf(texts(p, "unprotectedBuckets")),
+        Unknown.of(p.path("alertWhenUnknown").asText(null)));
   }
 
   private static List<String> texts(JsonNode p, String field) {

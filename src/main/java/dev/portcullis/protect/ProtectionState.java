@@ -40,7 +40,8 @@ public final class ProtectionState {
   public enum Seen {
     WRITTEN("seen written"),
     LISTED("S3 listing"),
-    GUARDED("guarded object");
+    GUARDED("guarded object"),
+    INVENTORY("inventory");
 
     private final String words;
 
@@ -79,6 +80,12 @@ public final class ProtectionState {
     /** Newest first by event time; of two with the same time, the later arrival first. */
     final List<LifecycleSnapshot> lifecycle = new ArrayList<>();
 
+    /** When the inventory last listed the bucket completely; null when it never did. */
+    Instant inventoried;
+
+    /** Versioning as the inventory last read it ({@code Enabled}, {@code Suspended}, or null). */
+    String versioning;
+
     Bucket(Instant firstSeen) {
       this.firstSeen = firstSeen;
     }
@@ -94,13 +101,17 @@ public final class ProtectionState {
    * @param keys its protected keys, in the order first seen
    * @param clusterRoots its kOps cluster folders, each with the time first seen
    * @param lifecycle its lifecycle configurations, newest first
+   * @param inventoried when the inventory last listed it completely, or null
+   * @param versioning its versioning as the inventory last read it, or null
    */
   record BucketSnapshot(
       String name,
       Instant firstSeen,
       List<KeyState> keys,
       Map<String, Instant> clusterRoots,
-      List<LifecycleSnapshot> lifecycle) {
+      List<LifecycleSnapshot> lifecycle,
+      Instant inventoried,
+      String versioning) {
     BucketSnapshot {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(firstSeen, "firstSeen");
@@ -155,7 +166,9 @@ public final class ProtectionState {
               b.firstSeen,
               new ArrayList<>(b.keys.values()),
               b.clusterRoots,
-              b.lifecycle));
+              b.lifecycle,
+              b.inventoried,
+              b.versioning));
     }
   }
 
@@ -174,6 +187,8 @@ public final class ProtectionState {
     List<LifecycleSnapshot> lifecycle = new ArrayList<>(s.lifecycle());
     lifecycle.sort(Comparator.comparing(LifecycleSnapshot::at).reversed()); // stable
     b.lifecycle.addAll(lifecycle.subList(0, Math.min(LIFECYCLE_HISTORY, lifecycle.size())));
+    b.inventoried = s.inventoried();
+    b.versioning = s.versioning();
     if (!buckets.containsKey(s.name())) {
       makeRoom();
     }
@@ -301,6 +316,88 @@ public final class ProtectionState {
         found = s.eventId().equals(eventId);
       }
       return Optional.empty();
+    }
+  }
+
+  /** The id a lifecycle configuration read by the inventory is recorded under. */
+  public static final String INVENTORY_EVENT = "inventory";
+
+  /**
+   * Records what the inventory read of a bucket at {@code at} (wall clock).
+   *
+   * @param keys the protected keys its listing found, each with its last-modified time
+   * @param complete true when the listing read everything under the policy's patterns, so a
+   *     protected key it did not find is not there
+   * @param lifecycle the bucket's lifecycle configuration ({@code {"Rules":[...]}}), null when it
+   *     has none; recorded only when it differs from the newest one known, so an unchanged bucket
+   *     does not push its history out
+   * @param lifecycleRead false when the lifecycle configuration could not be read (then it is not
+   *     recorded)
+   * @param versioning the versioning status, or null when unknown or never enabled
+   */
+  public void inventoried(
+      String bucketName,
+      Map<String, Instant> keys,
+      boolean complete,
+      JsonNode lifecycle,
+      boolean lifecycleRead,
+      String versioning,
+      Instant at) {
+    Bucket b = bucket(bucketName, at);
+    synchronized (b) {
+      if (complete && (b.inventoried == null || at.isAfter(b.inventoried))) {
+        b.inventoried = at;
+      }
+      b.versioning = versioning;
+    }
+    keys.forEach((k, modified) -> keyPresent(bucketName, k, at, Seen.INVENTORY));
+    if (complete) {
+      // A complete listing that did not find a key known present: it is gone.
+      for (KeyState k : keys(bucketName)) {
+        if (k.present() && !keys.containsKey(k.key()) && k.written().isBefore(at)) {
+          keyDeleted(bucketName, k.key(), at);
+        }
+      }
+    }
+    if (lifecycleRead) {
+      synchronized (b) {
+        if (!b.lifecycle.isEmpty() && b.lifecycle.get(0).at().isAfter(at)) {
+          return; // a change newer than this reading is known already
+        }
+        if (!b.lifecycle.isEmpty()
+            && Objects.equals(b.lifecycle.get(0).configuration(), lifecycle)) {
+          return;
+        }
+        if (b.lifecycle.isEmpty() && lifecycle == null) {
+          return; // nothing configured, nothing seen: no history to start
+        }
+      }
+      lifecycle(bucketName, lifecycle, at, INVENTORY_EVENT + ":" + at);
+    }
+  }
+
+  /**
+   * When the inventory last listed a bucket completely, or empty: a bucket inventoried where no
+   * protected key is present is known not to hold any (as of then).
+   */
+  public Optional<Instant> inventoried(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return Optional.empty();
+    }
+    synchronized (b) {
+      return Optional.ofNullable(b.inventoried);
+    }
+  }
+
+  /** The bucket's versioning status as the inventory last read it, or empty. */
+  public Optional<String> versioning(String bucketName) {
+    Bucket b = buckets.get(bucketName);
+    if (b == null) {
+      return Optional.empty();
+    }
+    synchronized (b) {
+      return Optional.ofNullable(b.versioning);
     }
   }
 }

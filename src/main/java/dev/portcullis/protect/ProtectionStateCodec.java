@@ -79,6 +79,8 @@ public final class ProtectionStateCodec implements StateCodec<ProtectionState> {
       put(l, "at", s.at());
       put(l, "eventId", s.eventId());
     }
+    put(n, "inventoried", b.inventoried());
+    put(n, "versioning", b.versioning());
     return n;
   }
 
@@ -118,7 +120,13 @@ public final class ProtectionStateCodec implements StateCodec<ProtectionState> {
               requiredText(l, "eventId")));
     }
     return new ProtectionState.BucketSnapshot(
-        name, requiredInstant(n, "firstSeen"), keys, roots, lifecycle);
+        name,
+        requiredInstant(n, "firstSeen"),
+        keys,
+        roots,
+        lifecycle,
+        instant(n, "inventoried"),
+        text(n, "versioning"));
   }
 
   @Override

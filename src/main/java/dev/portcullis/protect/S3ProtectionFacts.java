@@ -64,6 +64,9 @@ public final class S3ProtectionFacts implements FactProvider {
   static final String NOT_CONFIGURED = "not configured";
   static final String NOT_NEEDED = "not needed";
 
+  /** Evidence of a rule whose reach is not known: nothing says what the bucket holds. */
+  public static final String UNKNOWN = "unknown";
+
   private record Parsed(JsonNode source, ProtectionParameters parameters) {}
 
   /** kOps state-store patterns by text, so busy state stores do not compile them per event. */
@@ -179,7 +182,7 @@ public final class S3ProtectionFacts implements FactProvider {
             rule.enabled()
                 && rule.actions().stream().anyMatch(a -> a.kind().touchesCurrentObjects());
         boolean lookUp = harmful && e.getOutcome().isEffective();
-        RuleReach reach = reach(rule.filter(), patterns, lookUp, listings);
+        RuleReach reach = reach(rule.filter(), patterns, lookUp, harmful, listings);
         if (reach == null) {
           continue;
         }
@@ -329,6 +332,7 @@ public final class S3ProtectionFacts implements FactProvider {
         LifecycleFilter filter,
         List<KeyGlob> patterns,
         boolean lookUp,
+        boolean harmful,
         Map<String, Listing> listings) {
       String prefix = filter.prefix();
       List<KeyGlob> direct = new ArrayList<>();
@@ -404,8 +408,11 @@ public final class S3ProtectionFacts implements FactProvider {
             listing.status());
       }
       String configured = configuredBucket();
-      if (configured == null || listing.conclusive() && !prefix.isEmpty()) {
-        return null; // unknown bucket, or S3 shows nothing protected under this prefix
+      if (configured == null) {
+        return unknown(filter, indirect, harmful, listing, reachWord);
+      }
+      if (listing.conclusive() && !prefix.isEmpty()) {
+        return null; // S3 shows nothing protected under this prefix
       }
       Set<String> keys = new LinkedHashSet<>();
       indirect.forEach(g -> keys.add(g.glob()));
@@ -414,6 +421,51 @@ public final class S3ProtectionFacts implements FactProvider {
           reachWord,
           configured,
           listing.conclusive() ? 0 : -1,
+          listing.answered() && listing.truncated(),
+          List.of(),
+          filter.describeConditions(),
+          listing.status());
+    }
+
+    /**
+     * A whole-bucket (or {@code **}) rule in a bucket not configured as holding protected objects
+     * and where none was seen: quiet when something says the bucket holds none (a complete S3
+     * listing now, the inventory, {@code unprotectedBuckets}); otherwise, for a rule that expires
+     * or archives current objects, the worst case is every protected object the patterns allow, so
+     * it is reported as unknown (as {@code alertWhenUnknown} says), naming what would make it
+     * known.
+     */
+    private RuleReach unknown(
+        LifecycleFilter filter,
+        List<KeyGlob> indirect,
+        boolean harmful,
+        Listing listing,
+        String reachWord) {
+      if (!harmful
+          || listing.conclusive()
+          || state.inventoried(bucket).isPresent()
+          || params.unprotectedBuckets().contains(bucket)) {
+        return null;
+      }
+      boolean s3Access = ctx.lookups().serves(OBJECTS);
+      switch (params.alertWhenUnknown()) {
+        case NEVER:
+          return null;
+        case WITH_S3_ACCESS:
+          if (!s3Access) {
+            return null;
+          }
+          break;
+        default:
+          break;
+      }
+      Set<String> keys = new LinkedHashSet<>();
+      indirect.forEach(g -> keys.add(g.glob()));
+      return new RuleReach(
+          List.copyOf(keys),
+          reachWord,
+          UNKNOWN,
+          -1,
           listing.answered() && listing.truncated(),
           List.of(),
           filter.describeConditions(),

@@ -20,9 +20,16 @@ import java.time.Instant;
  * @param arrival when its input reached Kafka
  * @param origin the input's topic, partition and offset; null when unknown
  * @param observation what was observed; null for an event
+ * @param inventory what the inventory read of one bucket or weighted record set ({@link
+ *     dev.portcullis.inventory.InventoryRecords}); null otherwise
  */
 public record ChangeRecord(
-    String scope, ChangeEvent event, Instant arrival, Origin origin, Observation observation) {
+    String scope,
+    ChangeEvent event,
+    Instant arrival,
+    Origin origin,
+    Observation observation,
+    JsonNode inventory) {
 
   /** The input header that says how a record got to its topic ({@link Origin#via()}). */
   public static final String VIA_HEADER = "portcullis-via";
@@ -55,11 +62,16 @@ public record ChangeRecord(
   public record Observation(String bucket, String key, boolean present, Instant at) {}
 
   public static ChangeRecord event(String scope, ChangeEvent e, Instant arrival, Origin origin) {
-    return new ChangeRecord(scope, e, arrival, origin, null);
+    return new ChangeRecord(scope, e, arrival, origin, null, null);
   }
 
   public static ChangeRecord observation(Observation o) {
-    return new ChangeRecord(Scopes.bucket(o.bucket()), null, o.at(), null, o);
+    return new ChangeRecord(Scopes.bucket(o.bucket()), null, o.at(), null, o, null);
+  }
+
+  /** A reading of the inventory, to record in the scope's state. */
+  public static ChangeRecord inventory(String scope, JsonNode reading, Instant at) {
+    return new ChangeRecord(scope, null, at, null, null, reading);
   }
 
   public byte[] write(ObjectMapper mapper) {
@@ -69,6 +81,9 @@ public record ChangeRecord(
     if (event != null) {
       n.put("type", "event");
       n.set("event", ChangeEventCodec.write(event));
+    } else if (inventory != null) {
+      n.put("type", "inventory");
+      n.set("inventory", inventory);
     } else {
       n.put("type", "observation");
       ObjectNode o = n.putObject("observation");
@@ -122,7 +137,12 @@ public record ChangeRecord(
     String type = n.path("type").asText();
     if ("event".equals(type)) {
       return new ChangeRecord(
-          n.get("scope").asText(), ChangeEventCodec.read(n.get("event")), arrival, origin, null);
+          n.get("scope").asText(),
+          ChangeEventCodec.read(n.get("event")),
+          arrival,
+          origin,
+          null,
+          null);
     }
     if ("observation".equals(type)) {
       JsonNode ob = n.get("observation");
@@ -135,7 +155,12 @@ public record ChangeRecord(
               ob.path("bucket").asText(),
               ob.path("key").asText(),
               ob.path("present").asBoolean(),
-              Instant.parse(ob.path("at").asText())));
+              Instant.parse(ob.path("at").asText())),
+          null);
+    }
+    if ("inventory".equals(type) && n.path("inventory").isObject()) {
+      return new ChangeRecord(
+          n.get("scope").asText(), null, arrival, origin, null, n.get("inventory"));
     }
     throw new IllegalArgumentException("unknown change record type '" + type + "'");
   }

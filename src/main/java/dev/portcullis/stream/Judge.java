@@ -9,6 +9,7 @@ import dev.portcullis.event.EventTimes;
 import dev.portcullis.event.InvalidEventException;
 import dev.portcullis.event.KubernetesAuditParser;
 import dev.portcullis.ingest.PipelineMetrics;
+import dev.portcullis.inventory.InventoryRecords;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.DecisionRecord;
 import dev.portcullis.protect.ProtectionState;
@@ -115,26 +116,21 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     try {
       r = ChangeRecord.read(record.value(), mapper);
     } catch (RuntimeException ex) {
-      // Only Portcullis writes this topic; say so loudly, but never stop the stream for it.
-      LOG.errorf(
-          "A record of the changes topic is not a change record (%s): dead-lettered",
-          ex.getMessage());
-      RecordHeaders h = new RecordHeaders();
-      ChangeRecord.Origin where =
-          context
-              .recordMetadata()
-              .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset()))
-              .orElse(null);
-      DeadLetterHeaders.add(
-          h, INVALID_CHANGE_RECORD, "not a change record: " + ex.getMessage(), null, where);
-      context.forward(
-          new Record<>(record.key(), record.value(), context.currentSystemTimeMs(), h),
-          TopologyProducer.JUDGE_DEAD_LETTER_SINK);
-      metrics.deadLetter(INVALID_CHANGE_RECORD);
+      invalid(record, "not a change record: " + ex.getMessage());
       return;
     }
     if (r.observation() != null) {
       observe(r);
+      return;
+    }
+    if (r.inventory() != null) {
+      try {
+        ScopedState.Loaded state = scoped.load(facts, r.scope());
+        InventoryRecords.apply(r.inventory(), state.store());
+        scoped.save(facts, state);
+      } catch (RuntimeException ex) {
+        invalid(record, "not an inventory reading: " + ex.getMessage());
+      }
       return;
     }
     ChangeEvent e = r.event();
@@ -155,6 +151,23 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       return;
     }
     decide(r);
+  }
+
+  /** Dead-letters a record of the changes topic that cannot be used. */
+  private void invalid(Record<byte[], byte[]> record, String message) {
+    // Only Portcullis writes this topic; say so loudly, but never stop the stream for it.
+    LOG.errorf("A record of the changes topic is unusable (%s): dead-lettered", message);
+    RecordHeaders h = new RecordHeaders();
+    ChangeRecord.Origin where =
+        context
+            .recordMetadata()
+            .map(m -> new ChangeRecord.Origin(m.topic(), m.partition(), m.offset()))
+            .orElse(null);
+    DeadLetterHeaders.add(h, INVALID_CHANGE_RECORD, message, null, where);
+    context.forward(
+        new Record<>(record.key(), record.value(), context.currentSystemTimeMs(), h),
+        TopologyProducer.JUDGE_DEAD_LETTER_SINK);
+    metrics.deadLetter(INVALID_CHANGE_RECORD);
   }
 
   /**

@@ -97,7 +97,14 @@ public final class Scopes {
     return EVENT + e.getId();
   }
 
-  /** The scope of a bucket's state (the guard's observations). */
+  /** The scope of a hosted zone's state (paired zones share their group's). */
+  public String zone(String zoneId) {
+    String zone = Route53Names.zoneId(zoneId);
+    String group = pairedGroup.get(zone);
+    return group != null ? ROUTE53_PAIRS + group : ROUTE53 + zone;
+  }
+
+  /** The scope of a bucket's state (the guard's observations, the inventory). */
   public static String bucket(String bucket) {
     return S3 + bucket;
   }

@@ -49,6 +49,9 @@ import org.w3c.dom.NodeList;
  *       sorted by name with its labels reversed, then type, then set identifier; paged with {@code
  *       IsTruncated}, {@code NextRecordName}, {@code NextRecordType}, {@code NextRecordIdentifier};
  *       {@code maxitems} at most 300; {@code type} without {@code name} is {@code InvalidInput}.
+ *   <li>{@code GET /2013-04-01/hostedzone?marker=&maxitems=}: ListHostedZones, zones sorted by id,
+ *       {@code maxitems} at most 100 (the default), paged with {@code IsTruncated}, {@code
+ *       NextMarker}; a marker that names no zone is {@code InvalidInput}.
  *   <li>Errors as Route53 writes them: {@code ErrorResponse} with {@code Type}, {@code Code},
  *       {@code Message} ({@code NoSuchHostedZone} 404, {@code InvalidInput} 400, {@code Throttling}
  *       400, {@code MissingAuthenticationToken} 403 for an unsigned request, {@code
@@ -302,6 +305,16 @@ public final class FakeRoute53 implements AutoCloseable {
     String path = ex.getRequestURI().getRawPath();
     String[] parts = path.split("/");
     // "", "2013-04-01", "hostedzone", "{Id}", "rrset"
+    if (parts.length == 3 && parts[2].equals("hostedzone") && ex.getRequestMethod().equals("GET")) {
+      calls.computeIfAbsent("ListHostedZones", k -> new AtomicInteger()).incrementAndGet();
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256 ")) {
+        throw new Failure(
+            403,
+            errorResponse("Sender", "MissingAuthenticationToken", "Missing Authentication Token"));
+      }
+      return listZones(query(ex.getRequestURI().getRawQuery()));
+    }
     if (parts.length < 5 || !parts[4].equals("rrset")) {
       throw new Failure(
           404, errorResponse("Sender", "UnknownOperationException", "no such operation: " + path));
@@ -358,6 +371,62 @@ public final class FakeRoute53 implements AutoCloseable {
       out.put(k, v);
     }
     return out;
+  }
+
+  // ---- ListHostedZones ----
+
+  private String listZones(Map<String, String> q) {
+    int max = 100;
+    if (q.containsKey("maxitems")) {
+      try {
+        max = Integer.parseInt(q.get("maxitems"));
+      } catch (NumberFormatException e) {
+        throw new Failure(
+            400, errorResponse("Sender", "InvalidInput", "Invalid maxitems " + q.get("maxitems")));
+      }
+      if (max < 1 || max > 100) {
+        throw new Failure(
+            400, errorResponse("Sender", "InvalidInput", "maxitems must be between 1 and 100"));
+      }
+    }
+    List<String> ids = new ArrayList<>(new java.util.TreeSet<>(zones.keySet()));
+    int from = 0;
+    String marker = q.get("marker");
+    if (marker != null && !marker.isEmpty()) {
+      from = ids.indexOf(marker);
+      if (from < 0) {
+        throw new Failure(400, errorResponse("Sender", "InvalidInput", "Invalid marker " + marker));
+      }
+    }
+    int to = Math.min(ids.size(), from + max);
+    StringBuilder x = new StringBuilder();
+    x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        .append("<ListHostedZonesResponse xmlns=\"")
+        .append(NS)
+        .append("\"><HostedZones>");
+    for (String id : ids.subList(from, to)) {
+      Zone z = zones.get(id);
+      x.append("<HostedZone><Id>/hostedzone/")
+          .append(id)
+          .append("</Id><Name>")
+          .append(z.apex)
+          .append("</Name><CallerReference>fake-")
+          .append(id)
+          .append("</CallerReference><Config><PrivateZone>false</PrivateZone></Config>")
+          .append("<ResourceRecordSetCount>")
+          .append(z.sets.size())
+          .append("</ResourceRecordSetCount></HostedZone>");
+    }
+    x.append("</HostedZones>");
+    if (marker != null) {
+      x.append("<Marker>").append(marker).append("</Marker>");
+    }
+    x.append("<IsTruncated>").append(to < ids.size()).append("</IsTruncated>");
+    if (to < ids.size()) {
+      x.append("<NextMarker>").append(ids.get(to)).append("</NextMarker>");
+    }
+    x.append("<MaxItems>").append(max).append("</MaxItems></ListHostedZonesResponse>");
+    return x.toString();
   }
 
   // ---- ListResourceRecordSets ----

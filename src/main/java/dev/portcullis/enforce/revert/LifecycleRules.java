@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.Transition;
  * Filter.And.Prefix} or the legacy rule {@code Prefix}; tags, size bounds) and actions are the
  * same; their ids must be equal too, except where the event's rule had none (S3 then makes one).
  */
-final class LifecycleRules {
+public final class LifecycleRules {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -379,7 +379,7 @@ final class LifecycleRules {
   // ---- JSON for logs and records ----
 
   /** A configuration as JSON in S3's element names: {@code {"Rules":[{"ID",...}]}}. */
-  static ObjectNode json(List<LifecycleRule> rules) {
+  public static ObjectNode json(List<LifecycleRule> rules) {
     ObjectNode out = JSON.objectNode();
     ArrayNode list = out.putArray("Rules");
     rules.forEach(r -> list.add(json(r)));

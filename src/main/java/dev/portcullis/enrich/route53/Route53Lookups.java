@@ -243,7 +243,7 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
   }
 
   /** A record set in CloudTrail's shape (the SDK's lowerCamel names). */
-  static ObjectNode json(ResourceRecordSet r) {
+  public static ObjectNode json(ResourceRecordSet r) {
     ObjectNode n = JSON.objectNode();
     n.put("name", r.name());
     n.put("type", r.typeAsString());

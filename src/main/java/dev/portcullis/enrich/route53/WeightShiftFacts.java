@@ -150,7 +150,18 @@ public final class WeightShiftFacts implements FactProvider {
         b = t.before;
       } else if (seen != null && seen.members().containsKey(m)) {
         WeightedRecordSets.Member s = seen.members().get(m);
-        b = s.deleted() ? W.ABSENT : W.of(s.weight());
+        if (t != null
+            && WeightedRecordSets.INVENTORY.equals(s.eventId())
+            && s.asOf().isAfter(time)) {
+          // Listed by the inventory after this change: like a lookup after it, it may show the new
+          // weight, so only a different one is the old.
+          b =
+              s.deleted()
+                  ? (t.after == null ? W.UNKNOWN : W.ABSENT)
+                  : !Objects.equals(s.weight(), t.after) ? W.of(s.weight()) : W.UNKNOWN;
+        } else {
+          b = s.deleted() ? W.ABSENT : W.of(s.weight());
+        }
       } else if (listed != null && listed.containsKey(m)) {
         // A lookup made after the change lists the new weight: only a different one is the old.
         b = t == null || !Objects.equals(listed.get(m), t.after) ? W.of(listed.get(m)) : W.UNKNOWN;

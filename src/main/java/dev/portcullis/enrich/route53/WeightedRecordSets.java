@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WeightedRecordSets {
 
+  /** {@link Member#eventId()} of members the inventory listed. */
+  public static final String INVENTORY = "inventory";
+
   /** Groups remembered by default. */
   public static final int DEFAULT_MAX_ENTRIES = 100_000;
 
@@ -122,7 +125,8 @@ public final class WeightedRecordSets {
     }
     Instant newest = Instant.MIN;
     for (Member m : e.members.values()) {
-      if (m.asOf().isAfter(newest)) {
+      // The inventory reads by wall clock: a change made just before it is still to come.
+      if (!INVENTORY.equals(m.eventId()) && m.asOf().isAfter(newest)) {
         newest = m.asOf();
       }
     }
@@ -182,6 +186,29 @@ public final class WeightedRecordSets {
       e.before = before;
       e.after = new Snapshot(Collections.unmodifiableMap(now), Set.of(), time, eventId);
     }
+  }
+
+  /**
+   * Records the group as the inventory listed it at {@code at} (wall clock): every member with its
+   * weight, members it did not list as gone, and the group complete. A member written by a change
+   * at or after {@code at} is left alone.
+   */
+  public synchronized void inventoried(
+      RecordSetKey key, Map<String, Long> members, Map<String, String> targets, Instant at) {
+    Entry e = entries.computeIfAbsent(key, k -> new Entry());
+    members.forEach(
+        (m, w) -> {
+          Member old = e.members.get(m);
+          if (old == null || old.asOf().isBefore(at)) {
+            e.members.put(m, new Member(m, w, targets.getOrDefault(m, ""), at, INVENTORY));
+          }
+        });
+    for (Member m : e.members.values().toArray(Member[]::new)) {
+      if (!members.containsKey(m.setIdentifier()) && !m.deleted() && m.asOf().isBefore(at)) {
+        e.members.put(m.setIdentifier(), new Member(m.setIdentifier(), null, "", at, INVENTORY));
+      }
+    }
+    e.complete = true;
   }
 
   /**
