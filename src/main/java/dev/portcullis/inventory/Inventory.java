@@ -217,9 +217,16 @@ public class Inventory {
     int holding = 0;
     int partial = 0;
     int skipped = 0;
+    Exception failure = null;
     if (buckets != null) {
       JsonNode p = parameters.getOrDefault(S3ProtectionFacts.POLICY, NullNode.getInstance());
-      S3Inventory.Result result = buckets.read(ProtectionParameters.of(p));
+      S3Inventory.Result result;
+      try {
+        result = buckets.read(ProtectionParameters.of(p));
+      } catch (RuntimeException e) {
+        failure = e;
+        result = new S3Inventory.Result(List.of(), 0, 0);
+      }
       for (S3Inventory.BucketReading b : result.buckets()) {
         bucketCount++;
         holding += b.protectedKeys().isEmpty() ? 0 : 1;
@@ -236,8 +243,16 @@ public class Inventory {
     int zoneCount = 0;
     int groups = 0;
     int zonesPartial = 0;
+    List<String> zoneIds = List.of();
     if (zones != null) {
-      for (String zone : zones.zones(config.zones().orElse(List.of()))) {
+      try {
+        zoneIds = zones.zones(config.zones().orElse(List.of()));
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (zones != null) {
+      for (String zone : zoneIds) {
         Route53Inventory.ZoneReading z = zones.zone(zone);
         zoneCount++;
         if (!z.complete()) {
@@ -253,6 +268,10 @@ public class Inventory {
       count("incomplete", "kind", "zone", zonesPartial);
     }
     IntakeWriter.all(writes).get(2, TimeUnit.MINUTES);
+    if (failure != null) {
+      // What was read is written; the run still counts as failed.
+      throw failure;
+    }
     Instant done = Instant.now();
     lastSuccess.set(done.toEpochMilli());
     lastDurationMs.set(Duration.between(started, done).toMillis());

@@ -186,7 +186,7 @@ public final class FakeRoute53 implements AutoCloseable {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
       FakeRoute53 fake = new FakeRoute53(server);
-      server.createContext("/2013-04-01/hostedzone/", fake::handle);
+      server.createContext("/2013-04-01/hostedzone", fake::handle);
       server.setExecutor(Executors.newFixedThreadPool(4));
       server.start();
       return fake;

@@ -74,29 +74,27 @@ class RevertStreamTest {
   static final String CONTROL = "backups/etcd/main/control/etcd-cluster-created";
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** Own topics; both policies blocking and opted in to reverts; S3Mock and the Route53 fake. */
+  /**
+   * Own topics; both policies blocking and opted in to reverts; S3Mock and the Route53 fake; the
+   * inventory on, taken only when a test asks ({@link InventoryStreamTest}).
+   */
   public static class Profile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "portcullis.topics.cloudtrail",
-          CLOUDTRAIL,
-          "portcullis.topics.k8s-audit",
-          "portcullis.revert-test.k8s-audit",
-          "portcullis.topics.decisions",
-          DECISIONS,
-          "portcullis.topics.changes",
-          "portcullis.revert-test.changes",
-          "quarkus.kafka-streams.application-id",
-          "portcullis-revert-test",
-          "portcullis.topics.dead-letter",
-          "portcullis.revert-test.dead-letter",
-          "portcullis.policy.enforcement.\"" + ETCD + "\"",
-          "block",
-          "portcullis.policy.enforcement.\"" + DNS + "\"",
-          "block",
-          "portcullis.revert.policies",
-          ETCD + "," + DNS);
+      return Map.ofEntries(
+          Map.entry("portcullis.topics.cloudtrail", CLOUDTRAIL),
+          Map.entry("portcullis.topics.k8s-audit", "portcullis.revert-test.k8s-audit"),
+          Map.entry("portcullis.topics.decisions", DECISIONS),
+          Map.entry("portcullis.topics.changes", "portcullis.revert-test.changes"),
+          Map.entry("quarkus.kafka-streams.application-id", "portcullis-revert-test"),
+          Map.entry("portcullis.topics.dead-letter", "portcullis.revert-test.dead-letter"),
+          Map.entry("portcullis.policy.enforcement.\"" + ETCD + "\"", "block"),
+          Map.entry("portcullis.policy.enforcement.\"" + DNS + "\"", "block"),
+          Map.entry("portcullis.revert.policies", ETCD + "," + DNS),
+          Map.entry("portcullis.inventory.enabled", "true"),
+          Map.entry("portcullis.inventory.initial-delay", "PT1H"),
+          Map.entry("portcullis.inventory.s3-calls-per-second", "1000"),
+          Map.entry("portcullis.inventory.route53-calls-per-second", "1000"));
     }
 
     @Override
