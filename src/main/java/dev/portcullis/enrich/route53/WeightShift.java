@@ -97,6 +97,32 @@ public record WeightShift(
     return beforeShares != null;
   }
 
+  /**
+   * True when, after the batch, exactly one of two or more members known carries traffic: all of it
+   * goes there.
+   */
+  public boolean isAllToOne() {
+    return members.size() >= 2 && afterWeights.values().stream().filter(w -> w > 0).count() == 1;
+  }
+
+  /** True when a newer change of the record was recorded first: this batch is already history. */
+  public boolean isLate() {
+    return WeightShiftFacts.LATE_NOTE.equals(note);
+  }
+
+  /** The one member that carries all traffic after the batch, or null. */
+  public String getAllToOneMember() {
+    if (!isAllToOne()) {
+      return null;
+    }
+    for (Map.Entry<String, Long> e : afterWeights.entrySet()) {
+      if (e.getValue() > 0) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   /** True when the batch deleted a member that carried traffic. */
   public boolean isDeletesTraffic() {
     return !deletedWithTraffic.isEmpty();

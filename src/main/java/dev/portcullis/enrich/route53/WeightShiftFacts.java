@@ -43,6 +43,9 @@ public final class WeightShiftFacts implements FactProvider {
   /** The lookup that lists a group: ListResourceRecordSets from the group's name and type. */
   public static final String LOOKUP = "route53.recordSets";
 
+  /** {@link WeightShift#note()} of a batch older than a change already recorded. */
+  static final String LATE_NOTE = "Portcullis had already seen a newer change of this record set";
+
   /** A member's weight at one side of the change: known (a weight, or absent) or unknown. */
   private record W(boolean known, Long weight) {
     static final W UNKNOWN = new W(false, null);
@@ -230,7 +233,7 @@ public final class WeightShiftFacts implements FactProvider {
     }
     String note = null;
     if (late) {
-      note = "Portcullis had already seen a newer change of this record set";
+      note = LATE_NOTE;
     } else if (failure != null) {
       note = "the Route53 lookup failed (" + failure + ")";
     }
