@@ -69,6 +69,10 @@ public final class BacktestLoad {
       String table) {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && !args[0].matches("\\d+(,\\d+)*")) {
+      // Without -Dbench.args the bench profile passes its JMH default (EvaluationBenchmark).
+      args = new String[0];
+    }
     int[] perFile =
         Arrays.stream((args.length > 0 ? args[0] : "200").split(","))
             .mapToInt(Integer::parseInt)
