@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * its lifecycle configuration is what a later change replaced, and a weighted record's members are
  * the "before" of the next batch, except where the inventory read after that batch.
  */
-class InventoryRecordsTest {
+public class InventoryRecordsTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -144,7 +144,7 @@ class InventoryRecordsTest {
   }
 
   /** S3 lookups configured, every answer failed. */
-  static final Lookups FAILING =
+  public static final Lookups FAILING =
       new Lookups() {
         @Override
         public Optional<JsonNode> find(String name, String key) {
@@ -157,7 +157,7 @@ class InventoryRecordsTest {
         }
       };
 
-  static ChangeEvent s3(String name, String bucket, String params) throws Exception {
+  public static ChangeEvent s3(String name, String bucket, String params) throws Exception {
     return new CloudTrailParser(JSON)
         .parse(
             (ObjectNode)
@@ -177,7 +177,7 @@ class InventoryRecordsTest {
             Instant.EPOCH);
   }
 
-  static final String WHOLE =
+  public static final String WHOLE =
       ",\"LifecycleConfiguration\":{\"Rule\":{\"ID\":\"all\",\"Filter\":\"\","
           + "\"Status\":\"Enabled\",\"Expiration\":{\"Days\":30}}}";
 
