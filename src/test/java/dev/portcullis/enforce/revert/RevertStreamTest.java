@@ -357,10 +357,16 @@ class RevertStreamTest {
         FakeRoute53.RecordSet.weightedAlias("api.revert.example.com", "A", "blue", 100),
         FakeRoute53.RecordSet.weightedAlias("api.revert.example.com", "A", "green", 0));
     Instant t = now();
-    // Portcullis sees the weights being set (and lists the whole record once).
+    // Portcullis sees the weights being set (and lists the whole record once). It never saw the
+    // weights before this batch, so the all-to-blue result is reported as unknown: an alert that
+    // never blocks and is never reverted.
     String setUp = Events.newId();
     producer.send(CLOUDTRAIL, weightEvent(setUp, t.minusSeconds(600), zone, 100, 0));
-    assertThat(awaitRecord(setUp).path("decisions")).isEmpty();
+    JsonNode first = awaitRecord(setUp).path("decisions");
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).path("action").asText()).isEqualTo("alert");
+    assertThat(first.get(0).path("rule").asText())
+        .isEqualTo("All traffic of a weighted record to one member, weights before unknown");
 
     // alice moves all traffic to green in one step.
     fake.seed(
