@@ -234,7 +234,8 @@ public class Inventory {
           partial++;
           LOG.debugf("Inventory of bucket %s: %s", b.bucket(), b.problem());
         }
-        write(writes, Scopes.bucket(b.bucket()), InventoryRecords.bucket(b, started), started);
+        write(
+            writes, Scopes.bucket(b.bucket()), InventoryRecords.bucket(b, b.readAt()), b.readAt());
       }
       skipped = result.skipped();
       count("items", "kind", "bucket", bucketCount);
@@ -261,7 +262,11 @@ public class Inventory {
         }
         for (Route53Inventory.Group g : z.groups()) {
           groups++;
-          write(writes, scopes.zone(g.zoneId()), InventoryRecords.weighted(g, started), started);
+          write(
+              writes,
+              scopes.zone(g.zoneId()),
+              InventoryRecords.weighted(g, z.readAt()),
+              z.readAt());
         }
       }
       count("items", "kind", "weighted", groups);

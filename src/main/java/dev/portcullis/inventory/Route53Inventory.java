@@ -6,6 +6,7 @@ import dev.portcullis.enrich.RateLimiter;
 import dev.portcullis.enrich.route53.Route53Lookups;
 import dev.portcullis.enrich.route53.Route53Names;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,8 @@ public final class Route53Inventory {
   public record Group(String zoneId, String name, String type, ArrayNode recordSets) {}
 
   /** What was read of one zone. */
-  public record ZoneReading(String zoneId, List<Group> groups, boolean complete, String problem) {}
+  public record ZoneReading(
+      String zoneId, List<Group> groups, boolean complete, String problem, Instant readAt) {}
 
   private final Route53Client client;
   private final RateLimiter limiter;
@@ -124,7 +126,7 @@ public final class Route53Inventory {
               .add(Route53Lookups.json(r));
         }
         if (!Boolean.TRUE.equals(page.isTruncated())) {
-          return new ZoneReading(zoneId, List.copyOf(groups.values()), true, null);
+          return new ZoneReading(zoneId, List.copyOf(groups.values()), true, null, Instant.now());
         }
         if (read >= maxRecordSets) {
           // The last group may be listed in part: leave it out rather than call it complete.
@@ -133,7 +135,11 @@ public final class Route53Inventory {
             whole.remove(whole.size() - 1);
           }
           return new ZoneReading(
-              zoneId, whole, false, "more than " + maxRecordSets + " record sets: read in part");
+              zoneId,
+              whole,
+              false,
+              "more than " + maxRecordSets + " record sets: read in part",
+              Instant.now());
         }
         name = page.nextRecordName();
         type = page.nextRecordTypeAsString();
@@ -144,7 +150,8 @@ public final class Route53Inventory {
       if (!whole.isEmpty()) {
         whole.remove(whole.size() - 1);
       }
-      return new ZoneReading(zoneId, whole, false, "ListResourceRecordSets: " + e.getMessage());
+      return new ZoneReading(
+          zoneId, whole, false, "ListResourceRecordSets: " + e.getMessage(), Instant.now());
     }
   }
 

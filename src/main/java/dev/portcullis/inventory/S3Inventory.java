@@ -33,7 +33,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Inventory {
 
-  /** What was read of one bucket. */
+  /**
+   * What was read of one bucket; {@code readAt} is when its reading ended, so a change whose
+   * CloudTrail event time is earlier may already show in it (the reading never passes for the state
+   * before such a change).
+   */
   public record BucketReading(
       String bucket,
       Map<String, Instant> protectedKeys,
@@ -42,7 +46,8 @@ public final class S3Inventory {
       JsonNode lifecycle,
       boolean lifecycleRead,
       String versioning,
-      String problem) {}
+      String problem,
+      Instant readAt) {}
 
   /** The result of one pass over the buckets. */
   public record Result(List<BucketReading> buckets, int bucketsInAccount, int skipped) {}
@@ -186,7 +191,15 @@ public final class S3Inventory {
       problem = problem == null ? "GetBucketVersioning: " + short_(e) : problem;
     }
     return new BucketReading(
-        bucket, found, List.copyOf(roots), complete, lifecycle, lifecycleRead, versioning, problem);
+        bucket,
+        found,
+        List.copyOf(roots),
+        complete,
+        lifecycle,
+        lifecycleRead,
+        versioning,
+        problem,
+        Instant.now());
   }
 
   private void call() {

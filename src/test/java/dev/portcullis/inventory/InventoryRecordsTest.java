@@ -52,7 +52,7 @@ public class InventoryRecordsTest {
       String bucket, Map<String, Instant> keys, boolean complete, JsonNode lifecycle, Instant at) {
     return InventoryRecords.bucket(
         new S3Inventory.BucketReading(
-            bucket, keys, List.of(), complete, lifecycle, true, "Enabled", null),
+            bucket, keys, List.of(), complete, lifecycle, true, "Enabled", null, at),
         at);
   }
 

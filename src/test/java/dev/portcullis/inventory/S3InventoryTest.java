@@ -75,7 +75,10 @@ class S3InventoryTest {
                                     .filter(f -> f.prefix("logs/"))
                                     .expiration(e -> e.days(14)))));
     S3Inventory inv = inventory(10_000);
+    java.time.Instant before = java.time.Instant.now();
     S3Inventory.BucketReading r = inv.bucket(b, params("{}"));
+    // Dated when the reading ended, not when the pass began.
+    assertThat(r.readAt()).isAfterOrEqualTo(before).isBeforeOrEqualTo(java.time.Instant.now());
     assertThat(r.protectedKeys()).containsOnlyKeys(CREATED, SPEC);
     assertThat(r.protectedKeys().get(CREATED)).isNotNull();
     assertThat(r.complete()).isTrue();

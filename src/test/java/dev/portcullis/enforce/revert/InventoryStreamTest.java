@@ -63,6 +63,20 @@ class InventoryStreamTest {
     return Events.read(decisions.withKey(key).get(0).value());
   }
 
+  /**
+   * Takes an inventory and returns once the test events' clock (whole seconds, as CloudTrail writes
+   * them) has passed the time the inventory's readings ended: a change is always later than the
+   * reading it changes, as in an account where the reading would otherwise already show it.
+   */
+  Inventory.Summary takeInventory() throws Exception {
+    Inventory.Summary s = inventory.run();
+    Instant read = Instant.now();
+    await()
+        .atMost(java.time.Duration.ofSeconds(3))
+        .until(() -> RevertStreamTest.now().isAfter(read));
+    return s;
+  }
+
   /** The rule that expires every object of the bucket after 30 days. */
   static final String WHOLE_BUCKET_RULE =
       "{\"ID\":\"expire-everything\",\"Filter\":\"\",\"Status\":\"Enabled\","
@@ -76,7 +90,7 @@ class InventoryStreamTest {
     String b = RevertStreamTest.bucket();
     RevertStreamTest.apply(b, config(UPLOADS_RULE));
 
-    Inventory.Summary s = inventory.run();
+    Inventory.Summary s = takeInventory();
     assertThat(s.buckets()).isGreaterThanOrEqualTo(1);
     assertThat(s.bucketsWithProtectedObjects()).isGreaterThanOrEqualTo(1);
     assertThat(s.s3Calls()).isGreaterThanOrEqualTo(3L * s.buckets());
@@ -110,7 +124,7 @@ class InventoryStreamTest {
         x -> x.bucket(b).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
     RevertStreamTest.s3.putObject(
         x -> x.bucket(b).key("logs/app.log"), RequestBody.fromString("log"));
-    inventory.run();
+    takeInventory();
 
     // The console deletes through DeleteObjects, whose keys CloudTrail does not record: only a
     // bucket known to hold control files makes it worth a page, and nothing but the inventory
@@ -143,7 +157,7 @@ class InventoryStreamTest {
     RevertStreamTest.s3.createBucket(x -> x.bucket(plain));
     RevertStreamTest.s3.putObject(
         x -> x.bucket(plain).key("logs/app.log"), RequestBody.fromString("log"));
-    inventory.run();
+    takeInventory();
     JsonNode whole = config(WHOLE_BUCKET_RULE);
     String quiet = Events.newId();
     producer.send(
@@ -161,7 +175,7 @@ class InventoryStreamTest {
         zone,
         FakeRoute53.RecordSet.weightedAlias("api.revert.example.com", "A", "blue", 100),
         FakeRoute53.RecordSet.weightedAlias("api.revert.example.com", "A", "green", 0));
-    Inventory.Summary s = inventory.run();
+    Inventory.Summary s = takeInventory();
     assertThat(s.zones()).isGreaterThanOrEqualTo(1);
     assertThat(s.weightedGroups()).isGreaterThanOrEqualTo(1);
     assertThat(fake.calls("ListHostedZones")).isGreaterThanOrEqualTo(1);
