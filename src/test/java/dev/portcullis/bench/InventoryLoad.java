@@ -143,7 +143,7 @@ public final class InventoryLoad {
         expected.checkZones(ids.size(), groups);
         LoadHarness.log(
             String.format(
-                "[inventory] pass %d (%s): %d buckets (%d holding control files, %d kOps cluster"
+                "[inventory] pass %d (%s): %d buckets (%d holding protected objects, %d kOps cluster"
                     + " roots, %d with lifecycle rules, %d versioned) in %.1f s with %d S3 calls;"
                     + " %d zones, %d weighted records in %.1f s with %d Route53 calls; %.1f s in"
                     + " all; %d records of %.1f MB for the changes topic",
@@ -211,6 +211,7 @@ public final class InventoryLoad {
         keys.add(root + "/cluster-completed.spec");
         keys.add(root + "/instancegroup/nodes");
         roots++;
+        holding++; // the cluster's config and spec are protected too
       }
       int plain = i == 2 || i == 3 ? 2500 : 10 - keys.size();
       for (int k = 0; k < plain; k++) {
