@@ -95,7 +95,17 @@ public class EvaluationBenchmark {
     bh.consume(decoder.decode(inputs.get(nextIndex(inputs.size())), Instant.EPOCH));
   }
 
-  /** A parsed ChangeEvent through every bundled policy (fresh stateless session per event). */
+  /**
+   * The enrichment alone (fact providers, parameters, state): the part of evaluate before the
+   * rules.
+   */
+  @Benchmark
+  public void enrich(Blackhole bh) {
+    ChangeEvent e = events.get(nextIndex(events.size()));
+    bh.consume(enrichment.facts(e, context));
+  }
+
+  /** A parsed ChangeEvent through the enrichment and every bundled policy. */
   @Benchmark
   public void evaluate(Blackhole bh) {
     ChangeEvent e = events.get(nextIndex(events.size()));

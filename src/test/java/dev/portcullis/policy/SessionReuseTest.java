@@ -1,0 +1,118 @@
+package dev.portcullis.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enrich.PolicyParameters;
+import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.inventory.InventoryRecordsTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PolicySet} reuses its Drools sessions and keeps policy parameters inserted between events:
+ * every evaluation must still decide as a fresh stateless session would, whatever came before it.
+ */
+class SessionReuseTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static PolicySet compile(String drl) throws Exception {
+    Map<String, byte[]> files = Folders.sharedOnly();
+    Folders.put(files, "p/policy.drl", "package portcullis.policies;\n" + drl);
+    Folders.put(
+        files, "p/policy.yaml", Folders.metadata("p", "alert", "[DeleteBucket, PutBucketTagging]"));
+    return Folders.compiler(false).compile(files);
+  }
+
+  static ChangeEvent event(String name) throws Exception {
+    return InventoryRecordsTest.s3(name, "reuse-bucket", "");
+  }
+
+  static PolicyParameters params(String json) throws Exception {
+    return new PolicyParameters("p", JSON.readTree(json));
+  }
+
+  static List<String> summaries(PolicySet set, ChangeEvent e, Object... facts) {
+    return set.evaluate(e, List.of(facts), Map.of()).stream().map(Decision::summary).toList();
+  }
+
+  @Test
+  void theBundledRulesAllNeedAnEventFactSoTheirParametersStay() throws Exception {
+    PolicySet bundled = Folders.compiler(false).compile(Folders.rules());
+    assertThat(bundled.keepsParameters()).isTrue();
+  }
+
+  @Test
+  void changedParametersAreSeenByTheNextEvent() throws Exception {
+    PolicySet set =
+        compile(
+            "rule \"loud\"\nwhen\n  $e : ChangeEvent( action == \"DeleteBucket\" )\n"
+                + "  $p : PolicyParameters( policy == \"p\" )\n"
+                + "  eval( \"loud\".equals($p.text(\"/mode\")) )\n"
+                + "then\n  verdicts.flag(drools, \"loud \" + $e.getId());\nend\n");
+    assertThat(set.keepsParameters()).isTrue();
+    ChangeEvent delete = event("DeleteBucket");
+    PolicyParameters loud = params("{\"mode\":\"loud\"}");
+    assertThat(summaries(set, delete, loud)).hasSize(1);
+    assertThat(summaries(set, delete, loud)).hasSize(1); // the same parameters, kept
+    assertThat(summaries(set, delete, params("{\"mode\":\"quiet\"}"))).isEmpty();
+    assertThat(summaries(set, delete, params("{\"mode\":\"loud\"}"))).hasSize(1);
+    // No parameters at all (another caller): the held ones must not answer for them.
+    assertThat(summaries(set, delete)).isEmpty();
+    assertThat(summaries(set, delete, loud)).hasSize(1);
+  }
+
+  @Test
+  void aRuleOnParametersAloneFiresForEveryEventAsInAFreshSession() throws Exception {
+    PolicySet set =
+        compile(
+            "rule \"always\"\nwhen\n  $p : PolicyParameters( policy == \"p\" )\n"
+                + "then\n  verdicts.flag(drools, \"always\");\nend\n");
+    assertThat(set.keepsParameters()).isFalse();
+    PolicyParameters p = params("{}");
+    for (int i = 0; i < 3; i++) {
+      assertThat(summaries(set, event("PutBucketTagging"), p)).containsExactly("always");
+    }
+  }
+
+  @Test
+  void aFactARuleInsertedDoesNotOutliveItsEvent() throws Exception {
+    PolicySet set =
+        compile(
+            "rule \"mark\"\nwhen\n  $e : ChangeEvent( action == \"DeleteBucket\" )\n"
+                + "then\n  insert(new StringBuilder(\"mark\"));\nend\n"
+                + "rule \"marked\"\nwhen\n  StringBuilder()\n"
+                + "  $e : ChangeEvent( action == \"PutBucketTagging\" )\n"
+                + "then\n  verdicts.flag(drools, \"marked\");\nend\n");
+    PolicyParameters p = params("{}");
+    assertThat(summaries(set, event("DeleteBucket"), p)).isEmpty();
+    assertThat(summaries(set, event("PutBucketTagging"), p)).isEmpty();
+  }
+
+  @Test
+  void aRuleThatFailsLeavesNothingForTheNextEvent() throws Exception {
+    PolicySet set =
+        compile(
+            "rule \"fails\"\nwhen\n  $e : ChangeEvent( action == \"DeleteBucket\" )\n"
+                + "  $p : PolicyParameters( policy == \"p\" )\n"
+                + "then\n  verdicts.flag(drools, \"before\");\n"
+                + "  if (true) { throw new IllegalStateException(\"boom\"); }\nend\n"
+                + "rule \"tagging\"\nwhen\n  $e : ChangeEvent( action == \"PutBucketTagging\" )\n"
+                + "then\n  verdicts.flag(drools, \"tagging \" + $e.getAction());\nend\n");
+    PolicyParameters p = params("{}");
+    List<Throwable> failures = new ArrayList<>();
+    try {
+      set.evaluate(event("DeleteBucket"), List.of(p), Map.of());
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+    assertThat(failures).hasSize(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(summaries(set, event("PutBucketTagging"), p))
+          .containsExactly("tagging PutBucketTagging");
+    }
+  }
+}
