@@ -3,12 +3,23 @@ package dev.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.enrich.FactContext;
+import dev.portcullis.enrich.Lookups;
 import dev.portcullis.enrich.PolicyParameters;
+import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.EventDecoder;
 import dev.portcullis.inventory.InventoryRecordsTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +48,61 @@ class SessionReuseTest {
 
   static List<String> summaries(PolicySet set, ChangeEvent e, Object... facts) {
     return set.evaluate(e, List.of(facts), Map.of()).stream().map(Decision::summary).toList();
+  }
+
+  @Test
+  void threadsSharingOneSetEachGetTheirEventsDecisions() throws Exception {
+    PolicySet set = Folders.compiler(false).compile(Folders.rules());
+    Enrichment enrichment = Enrichment.standard();
+    FactContext ctx =
+        new FactContext(Lookups.NONE, set.parameters(Map.of()), new StateStore(), false);
+    List<ChangeEvent> events =
+        List.of(
+            InventoryRecordsTest.s3(
+                "PutBucketLifecycle",
+                "reuse-a",
+                ",\"LifecycleConfiguration\":{\"Rule\":{\"ID\":\"b\",\"Filter\":{\"Prefix\":"
+                    + "\"backups/\"},\"Status\":\"Enabled\",\"Expiration\":{\"Days\":30}}}"),
+            InventoryRecordsTest.s3("PutBucketTagging", "reuse-b", ""),
+            new EventDecoder(JSON, 1 << 20)
+                .decode(
+                    Files.readAllBytes(Path.of("docs/examples/stop-logging.json")), Instant.EPOCH)
+                .events()
+                .get(0));
+    List<List<String>> expected = new ArrayList<>();
+    for (ChangeEvent e : events) {
+      expected.add(summaries(set, e, enrichment.facts(e, ctx).toArray()));
+    }
+    assertThat(expected.get(0)).hasSize(1);
+    assertThat(expected.get(1)).isEmpty();
+    assertThat(expected.get(2)).hasSize(1);
+
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  int wrong = 0;
+                  for (int i = 0; i < 300; i++) {
+                    int k = (i + offset) % events.size();
+                    ChangeEvent e = events.get(k);
+                    if (!summaries(set, e, enrichment.facts(e, ctx).toArray())
+                        .equals(expected.get(k))) {
+                      wrong++;
+                    }
+                  }
+                  return wrong;
+                }));
+      }
+      for (Future<Integer> f : done) {
+        assertThat(f.get()).isZero();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
