@@ -155,7 +155,7 @@ public final class PolicySet {
         if (old != null && (old.values() == pp.values() || old.equals(pp))) {
           continue;
         }
-        if (h != null) {
+        if (old != null) {
           session.delete(h);
         }
         p.parameters.put(pp.policy(), session.insert(pp));
@@ -176,7 +176,7 @@ public final class PolicySet {
     }
     session.fireAllRules();
     for (FactHandle h : handles) {
-      session.delete(h);
+      session.delete(h); // a no-op for a fact a rule deleted itself
     }
     if (session.getFactCount() != p.parameters.size()) {
       resetSession(p); // a rule inserted facts of its own

@@ -159,6 +159,20 @@ class SessionReuseTest {
   }
 
   @Test
+  void aRuleThatDeletesTheEventAndItsParametersLeavesTheNextEventsRight() throws Exception {
+    PolicySet set =
+        compile(
+            "rule \"drop\"\nwhen\n  $e : ChangeEvent( action == \"DeleteBucket\" )\n"
+                + "  $p : PolicyParameters( policy == \"p\" )\n"
+                + "then\n  verdicts.flag(drools, \"dropped\");\n  delete($e);\n  delete($p);\nend\n");
+    assertThat(set.keepsParameters()).isTrue();
+    PolicyParameters p = params("{}");
+    for (int i = 0; i < 3; i++) {
+      assertThat(summaries(set, event("DeleteBucket"), p)).containsExactly("dropped");
+    }
+  }
+
+  @Test
   void aRuleThatFailsLeavesNothingForTheNextEvent() throws Exception {
     PolicySet set =
         compile(

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * N instances behave as one: the same workload, one that needs state (a bucket learned then
  * expired, DNS changes and their mirrors, duplicates, weights learned then shifted, audit stages in
  * separate records), sent under random keys so its records land on any input partition and any
- * instance, gives through 2 instances of the packaged jar exactly the decision records one gives,
- * and again through 3 of which one is killed with SIGKILL in the middle.
+ * instance, gives through 3 instances of the packaged jar, one of them killed with SIGKILL in the
+ * middle, exactly the decision records one instance gives.
  */
 class ScaleOutIT {
 
@@ -116,10 +116,17 @@ class ScaleOutIT {
     }
   }
 
+  /**
+   * A mirror window of 10 s with 10 s of allowed lateness: on a quiet partition a change waits 20 s
+   * on the wall clock for its mirror, longer than a killed instance's partitions take to move (the
+   * session timeout, 6 s here, and the rebalance), so a mirror sent to a dead instance's input
+   * partition is late but not missing, as on one instance.
+   */
   static final String PROPS =
       "portcullis.policy.parameters.\"dns-zone-split-brain\"="
-          + LearnedState.zonePairs(10, 0)
-          + "\nportcullis.dns.split-brain.check-every=PT1S\nportcullis.ingest.stage-wait=PT5S\n";
+          + LearnedState.zonePairs(10, 10)
+          + "\nportcullis.dns.split-brain.check-every=PT1S\nportcullis.ingest.stage-wait=PT5S\n"
+          + "kafka-streams.session.timeout.ms=6000\nkafka-streams.heartbeat.interval.ms=2000\n";
 
   /** What a record says, without times: per key, each decision's policy, action and severity. */
   static Map<String, List<String>> verdicts(Map<String, List<JsonNode>> records) {
@@ -192,7 +199,7 @@ class ScaleOutIT {
   }
 
   @Test
-  void oneTwoAndThreeInstancesAndAKilledOneGiveTheSameDecisionRecords() throws Exception {
+  void oneInstanceAndThreeWithAKilledOneGiveTheSameDecisionRecords() throws Exception {
     Workload w = new Workload();
     Map<String, List<String>> one = run(w, 1, false);
 
@@ -207,9 +214,10 @@ class ScaleOutIT {
         one.values().stream().filter(v -> v.toString().contains("dns-zone-split-brain")).count();
     assertThat(splitBrain).as("only the lone change is not mirrored").isEqualTo(1);
 
-    assertThat(run(w, 2, false)).isEqualTo(one);
     // Three instances, one of them killed with SIGKILL halfway through the second phase (its
-    // partitions move to the other two after the session timeout).
+    // partitions move to the other two after the session timeout): the first half is judged by
+    // three instances, the second by two. (A separate run of two instances without a kill was
+    // dropped to keep CI under 20 minutes; LoadHarness measures 1, 2 and 3.)
     assertThat(run(w, 3, true)).isEqualTo(one);
   }
 }
