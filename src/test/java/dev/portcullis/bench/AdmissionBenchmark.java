@@ -56,18 +56,9 @@ public class AdmissionBenchmark {
   private final Enrichment enrichment = Enrichment.standard();
   private int next;
 
-  /** Kept referenced: the log manager holds loggers weakly, and a collected one loses its level. */
-  private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
-
   @Setup
   public void setUp() throws Exception {
-    // As the service configures them (application.properties): without this, the engine's debug
-    // logging formats every inserted fact and the figure measures logging, not admission.
-    for (String category : List.of("org.drools", "org.kie")) {
-      java.util.logging.Logger logger = java.util.logging.Logger.getLogger(category);
-      logger.setLevel(java.util.logging.Level.WARNING);
-      QUIET.add(logger);
-    }
+    QuietDrools.apply();
     decoder = new AdmissionReviewDecoder(mapper, 8 << 20);
     policies =
         new PolicyCompiler(-1, Clock.systemUTC())

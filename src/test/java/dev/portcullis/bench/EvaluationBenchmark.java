@@ -55,20 +55,11 @@ public class EvaluationBenchmark {
   private final Enrichment enrichment = Enrichment.standard();
   private FactContext context;
 
-  /** Kept referenced: the log manager holds loggers weakly, and a collected one loses its level. */
-  private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
-
   private int next;
 
   @Setup
   public void setUp() throws Exception {
-    // As the service configures them (application.properties): the engine's debug logging would
-    // otherwise format every inserted fact, and the figure would measure logging.
-    for (String category : List.of("org.drools", "org.kie")) {
-      java.util.logging.Logger logger = java.util.logging.Logger.getLogger(category);
-      logger.setLevel(java.util.logging.Level.WARNING);
-      QUIET.add(logger);
-    }
+    QuietDrools.apply();
     decoder = new EventDecoder(new ObjectMapper(), 1 << 24);
     policies =
         new PolicyCompiler(-1, Clock.systemUTC())

@@ -70,15 +70,9 @@ public class PolicyScaleBenchmark {
   private FactContext context;
   private int next;
 
-  private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
-
   @Setup
   public void setUp() throws Exception {
-    for (String category : List.of("org.drools", "org.kie")) {
-      java.util.logging.Logger logger = java.util.logging.Logger.getLogger(category);
-      logger.setLevel(java.util.logging.Level.WARNING);
-      QUIET.add(logger);
-    }
+    QuietDrools.apply();
     Map<String, byte[]> files = generate(policies, mix);
     long t0 = System.nanoTime();
     set = new PolicyCompiler(-1, Clock.systemUTC()).compile(files);
