@@ -97,14 +97,7 @@ public class AlertRouter {
     if (!decisions.isArray() || decisions.isEmpty()) {
       return List.of();
     }
-    Map<String, String> target = new LinkedHashMap<>();
-    JsonNode t = r.path("target");
-    for (String f : DedupKeys.IDENTITY_FIELDS) {
-      String v = text(t, f);
-      if (v != null) {
-        target.put(f, v);
-      }
-    }
+    Map<String, String> target = DedupKeys.fields(r.path("target"));
     String targetRef = DedupKeys.describe(target);
     JsonNode actorNode = r.path("actor");
     PendingAlert.AlertActor actor =

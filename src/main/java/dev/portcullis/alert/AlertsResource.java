@@ -116,7 +116,7 @@ public class AlertsResource {
         .build();
   }
 
-  static Entry entry(AlertState s) {
+  public static Entry entry(AlertState s) {
     PendingAlert a = s.alert();
     return new Entry(
         s.dedupKey(),

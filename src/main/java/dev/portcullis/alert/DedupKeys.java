@@ -1,5 +1,6 @@
 package dev.portcullis.alert;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.event.Target;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -75,6 +76,33 @@ public final class DedupKeys {
     put(m, "name", t.getName());
     put(m, "subresource", t.getSubresource());
     return m;
+  }
+
+  /** A target's identifying fields as a decision record on the decisions topic carries them. */
+  public static Map<String, String> fields(JsonNode target) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String f : IDENTITY_FIELDS) {
+      JsonNode v = target == null ? null : target.get(f);
+      if (v != null && !v.isNull() && !v.isContainerNode()) {
+        m.put(f, v.asText());
+      }
+    }
+    return m;
+  }
+
+  /**
+   * The dedup key alerting gives one finding of a decision record: its policy, or policy and the
+   * finding's own {@code alertScope} (a revert pages apart from the finding it follows), and the
+   * record's target.
+   */
+  public static String ofFinding(JsonNode record, JsonNode finding) {
+    String policy = finding.path("policy").asText();
+    JsonNode scope = finding.path("details").get("alertScope");
+    String name =
+        scope == null || scope.isNull() || scope.isContainerNode()
+            ? policy
+            : policy + "#" + scope.asText();
+    return of(name, fields(record.path("target")));
   }
 
   /** A readable reference for target fields ({@code s3://bucket/key}, {@code ns/secrets/x}). */

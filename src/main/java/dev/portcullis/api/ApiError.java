@@ -12,11 +12,12 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ApiError(int status, String error, String message, Map<String, Object> details) {
 
-  static Response response(int status, String error, String message) {
+  public static Response response(int status, String error, String message) {
     return response(status, error, message, Map.of());
   }
 
-  static Response response(int status, String error, String message, Map<String, Object> details) {
+  public static Response response(
+      int status, String error, String message, Map<String, Object> details) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON)
         .entity(new ApiError(status, error, message, details))

@@ -1,20 +1,31 @@
 package dev.portcullis.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.portcullis.enrich.Enrichment;
+import dev.portcullis.policy.CaseResult;
 import dev.portcullis.policy.Enforcement;
+import dev.portcullis.policy.PolicyCompiler;
 import dev.portcullis.policy.PolicyEngine;
 import dev.portcullis.policy.PolicyMetadata;
 import dev.portcullis.policy.PolicySet;
+import dev.portcullis.policy.PolicySources;
+import dev.portcullis.policy.PolicyTestCase;
+import dev.portcullis.policy.PolicyTestSuite;
 import dev.portcullis.policy.PolicyWatcher;
+import dev.portcullis.policy.Problem;
 import dev.portcullis.policy.ReloadOutcome;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +36,9 @@ import java.util.Map;
  *   <li>{@code GET /v1/policies}: every loaded policy with its metadata and effective enforcement,
  *       the version (content hash) and load time, the warnings, the last reload attempt, and, while
  *       the last change was rejected, {@code error} with every problem (file:line).
+ *   <li>{@code GET /v1/policies/tests}: every policy test case of the folder as it is now, with its
+ *       result; run once per version of the folder and kept ({@code ?run=true} runs them again).
+ *       The problems that keep the folder from loading are listed with file:line.
  *   <li>{@code POST /v1/policies/reload}: reads and compiles the folder again; {@code 200} with the
  *       outcome when it loaded (or was unchanged), {@code 422} with every problem when it was
  *       rejected (the previous policies keep running).
@@ -64,8 +78,30 @@ public class PoliciesResource {
       ReloadOutcome lastReload,
       ReloadOutcome error) {}
 
+  /** One test case and its last result. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CaseView(
+      String policy,
+      String name,
+      String file,
+      String description,
+      boolean fires,
+      boolean passed,
+      String failure) {}
+
+  /** The answer of {@code GET /v1/policies/tests}. */
+  public record TestsView(
+      String version,
+      Instant ranAt,
+      int passed,
+      int failed,
+      List<Problem> problems,
+      List<CaseView> cases) {}
+
   @Inject PolicyEngine engine;
   @Inject PolicyWatcher watcher;
+
+  private TestsView lastTests;
 
   @GET
   public PoliciesView list() {
@@ -96,6 +132,42 @@ public class PoliciesResource {
           Map.of("problems", outcome.problems(), "attemptedVersion", outcome.version()));
     }
     return Response.ok(outcome).build();
+  }
+
+  @GET
+  @Path("/tests")
+  public synchronized TestsView tests(@QueryParam("run") boolean run) throws IOException {
+    java.nio.file.Path dir = engine.directory();
+    Map<String, byte[]> files =
+        dir != null ? PolicySources.fromDirectory(dir) : PolicySources.bundled();
+    String version = PolicyCompiler.version(files);
+    if (!run && lastTests != null && lastTests.version().equals(version)) {
+      return lastTests;
+    }
+    PolicyTestSuite suite =
+        PolicyTestSuite.load(
+            files,
+            new PolicyCompiler(
+                -1, Clock.systemUTC(), true, PolicyCompiler.DEFAULT_EXCEPTION_MAX_AHEAD),
+            Enrichment.standard());
+    List<CaseView> cases = new ArrayList<>();
+    int passed = 0;
+    for (CaseResult r : suite.problems().isEmpty() ? suite.runAll() : List.<CaseResult>of()) {
+      PolicyTestCase c = r.testCase();
+      cases.add(
+          new CaseView(
+              c.policy(), c.name(), c.file(), c.description(), c.fires(), r.passed(), r.failure()));
+      passed += r.passed() ? 1 : 0;
+    }
+    lastTests =
+        new TestsView(
+            version,
+            Clock.systemUTC().instant(),
+            passed,
+            cases.size() - passed,
+            suite.problems(),
+            cases);
+    return lastTests;
   }
 
   private PolicyView view(PolicyMetadata p, PolicySet set) {
