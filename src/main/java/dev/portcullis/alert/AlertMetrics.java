@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -58,16 +59,19 @@ public class AlertMetrics {
   }
 
   void delivery(String sink, PendingAlert.Kind kind, String outcome) {
-    counter(
-            "portcullis.alert.deliveries",
-            "Calls to alert sinks, per sink, kind and outcome",
-            "sink",
-            sink,
-            "kind",
-            kind.wireName(),
-            "outcome",
-            outcome)
-        .increment();
+    deliveries(sink, kind, outcome).increment();
+  }
+
+  private Counter deliveries(String sink, PendingAlert.Kind kind, String outcome) {
+    return counter(
+        "portcullis.alert.deliveries",
+        "Calls to alert sinks, per sink, kind and outcome",
+        "sink",
+        sink,
+        "kind",
+        kind.wireName(),
+        "outcome",
+        outcome);
   }
 
   void delivered(String sink, Duration sinceQueued) {
@@ -95,6 +99,12 @@ public class AlertMetrics {
   }
 
   void sinkGauges(String sink, Supplier<Number> backlog, Supplier<Number> circuitOpen) {
+    // Zero-valued delivery series per configured sink, so increase() counts the first failure too.
+    for (PendingAlert.Kind kind : PendingAlert.Kind.values()) {
+      for (String outcome : List.of("delivered", "rejected", "failed", "gave-up")) {
+        deliveries(sink, kind, outcome);
+      }
+    }
     io.micrometer.core.instrument.Gauge.builder("portcullis.alert.backlog", backlog)
         .description("Deliveries queued for a sink and not yet acknowledged")
         .tag("sink", sink)

@@ -3,8 +3,10 @@ package dev.portcullis.enforce;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  */
 @ApplicationScoped
+@Startup // built at start-up, so its series exist (at zero) before the first review: alerts see
+// them
 public class AdmissionMetrics {
 
   private final MeterRegistry registry;
@@ -35,33 +39,54 @@ public class AdmissionMetrics {
 
   public AdmissionMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // Zero-valued series from start-up, so rate() and increase() count the first review too.
+    for (AdmissionAnswer.Result result : AdmissionAnswer.Result.values()) {
+      reviews(result.tag());
+      latency(result.tag());
+    }
+    for (String reason :
+        List.of(
+            AdmissionAnswer.TIMEOUT,
+            AdmissionAnswer.EVALUATION_ERROR,
+            AdmissionAnswer.OVERLOADED)) {
+      errors(reason);
+    }
   }
 
   void answered(AdmissionAnswer.Result result, Duration latency) {
     String tag = result.tag();
-    counter("portcullis.admission.reviews", "Admission reviews answered, per result", "result", tag)
-        .increment();
-    timers
-        .computeIfAbsent(
-            tag,
-            t ->
-                Timer.builder("portcullis.admission.latency")
-                    .description("Time from an admission review's arrival to its answer")
-                    .tag("result", t)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(100_000))
-                    .maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry))
-        .record(latency);
+    reviews(tag).increment();
+    latency(tag).record(latency);
+  }
+
+  private Counter reviews(String result) {
+    return counter(
+        "portcullis.admission.reviews", "Admission reviews answered, per result", "result", result);
+  }
+
+  private Timer latency(String result) {
+    return timers.computeIfAbsent(
+        result,
+        t ->
+            Timer.builder("portcullis.admission.latency")
+                .description("Time from an admission review's arrival to its answer")
+                .tag("result", t)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry));
   }
 
   void error(String reason) {
-    counter(
-            "portcullis.admission.errors",
-            "Admission reviews not judged by the policies, per reason",
-            "reason",
-            reason)
-        .increment();
+    errors(reason).increment();
+  }
+
+  private Counter errors(String reason) {
+    return counter(
+        "portcullis.admission.errors",
+        "Admission reviews not judged by the policies, per reason",
+        "reason",
+        reason);
   }
 
   void decision(String policy, String action) {

@@ -1,10 +1,14 @@
 package dev.portcullis.ingest;
 
+import dev.portcullis.event.ChangeEvent;
+import dev.portcullis.event.InvalidEventException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,7 +17,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * lag basis): never an ARN, a name or a user.
  */
 @ApplicationScoped
+@Startup // built at start-up, so its series exist (at zero) before the first event: alerts see them
 public class PipelineMetrics {
+
+  /** The reasons the stream writes a dead letter for; each is exported from start-up at zero. */
+  static final List<String> DEAD_LETTER_REASONS =
+      List.of(
+          InvalidEventException.EMPTY,
+          InvalidEventException.TOO_LARGE,
+          InvalidEventException.BAD_GZIP,
+          InvalidEventException.NOT_JSON,
+          InvalidEventException.UNSUPPORTED_SHAPE,
+          InvalidEventException.INVALID_RECORD,
+          InvalidEventException.MISSING_FIELD,
+          InvalidEventException.WRONG_TYPE,
+          "invalid-change-record"); // Judge.INVALID_CHANGE_RECORD
 
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -24,6 +42,13 @@ public class PipelineMetrics {
     this.registry = registry;
     this.lagFromEventTime = lag("event-time");
     this.lagFromArrival = lag("arrival");
+    // Zero-valued series from start-up: rate() and increase() count the first event too.
+    for (String source : List.of(ChangeEvent.CLOUDTRAIL, ChangeEvent.K8S_AUDIT)) {
+      counter("portcullis.events.consumed", "Change events read from Kafka", "source", source);
+    }
+    for (String reason : DEAD_LETTER_REASONS) {
+      deadLetterCounter(reason);
+    }
   }
 
   private Timer lag(String from) {
@@ -60,12 +85,15 @@ public class PipelineMetrics {
   }
 
   public void deadLetter(String reason) {
-    counter(
-            "portcullis.dead.letters",
-            "Inputs written to the dead-letter topic, per reason",
-            "reason",
-            reason)
-        .increment();
+    deadLetterCounter(reason).increment();
+  }
+
+  private Counter deadLetterCounter(String reason) {
+    return counter(
+        "portcullis.dead.letters",
+        "Inputs written to the dead-letter topic, per reason",
+        "reason",
+        reason);
   }
 
   public void decided(Duration sinceEvent, Duration sinceArrival) {

@@ -142,6 +142,9 @@ public class Inventory {
         .description("How long the last inventory took")
         .baseUnit("seconds")
         .register(registry);
+    // Zero-valued series from start-up, so increase() counts the first failed run too.
+    count("runs", "result", "ok", 0);
+    count("runs", "result", "failed", 0);
     timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

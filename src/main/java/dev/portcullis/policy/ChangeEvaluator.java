@@ -13,6 +13,7 @@ import dev.portcullis.event.ChangeEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by event time). Counts decisions per policy and action and times each evaluation.
  */
 @ApplicationScoped
+@Startup // built at start-up, so its timer and decision counters exist (at zero) before any event
 public class ChangeEvaluator {
 
   private final PolicyEngine engine;
@@ -70,6 +72,11 @@ public class ChangeEvaluator {
             .description("Time to evaluate one change event against every policy")
             .publishPercentileHistogram()
             .register(registry);
+    // One zero-valued series per loaded policy and its effective action, so the first decision
+    // of each is counted by rate() and increase().
+    for (PolicyMetadata p : engine.current().policies().values()) {
+      decisionCounter(p.id(), engine.effectiveEnforcement(p).wireName());
+    }
   }
 
   private static Map<String, JsonNode> readOverrides(Map<String, String> raw, ObjectMapper mapper) {
@@ -178,17 +185,18 @@ public class ChangeEvaluator {
   /** Counts the decisions of a record once it is written (or answered). */
   public void count(DecisionRecord record) {
     for (Decision d : record.decisions()) {
-      String key = d.policy() + "\u0000" + d.action().wireName();
-      decisionCounters
-          .computeIfAbsent(
-              key,
-              k ->
-                  Counter.builder("portcullis.decisions")
-                      .description("Decisions made, per policy and effective action")
-                      .tag("policy", d.policy())
-                      .tag("action", d.action().wireName())
-                      .register(registry))
-          .increment();
+      decisionCounter(d.policy(), d.action().wireName()).increment();
     }
+  }
+
+  private Counter decisionCounter(String policy, String action) {
+    return decisionCounters.computeIfAbsent(
+        policy + "\u0000" + action,
+        k ->
+            Counter.builder("portcullis.decisions")
+                .description("Decisions made, per policy and effective action")
+                .tag("policy", policy)
+                .tag("action", action)
+                .register(registry));
   }
 }

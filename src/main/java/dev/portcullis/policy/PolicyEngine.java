@@ -100,6 +100,12 @@ public class PolicyEngine {
     Gauge.builder("portcullis.policy.warnings", this, e -> e.warnings().size())
         .description("Warnings of the policies in force (lint, unknown fields, expired exceptions)")
         .register(registry);
+    // Zero-valued series from start-up, so increase() counts the first reload of each kind too.
+    for (String trigger : List.of("api", PolicyWatcher.TRIGGER)) {
+      for (ReloadOutcome.Result result : ReloadOutcome.Result.values()) {
+        reloadCounter(result, trigger);
+      }
+    }
   }
 
   private PolicyCompiler compiler() {
@@ -227,17 +233,19 @@ public class PolicyEngine {
 
   private ReloadOutcome record(ReloadOutcome outcome) {
     lastReload = outcome;
-    reloadCounters
-        .computeIfAbsent(
-            outcome.result().wireName() + "\u0000" + outcome.trigger(),
-            k ->
-                Counter.builder("portcullis.policy.reloads")
-                    .description("Policy reload attempts, per result and trigger")
-                    .tag("result", outcome.result().wireName())
-                    .tag("trigger", outcome.trigger())
-                    .register(registry))
-        .increment();
+    reloadCounter(outcome.result(), outcome.trigger()).increment();
     return outcome;
+  }
+
+  private Counter reloadCounter(ReloadOutcome.Result result, String trigger) {
+    return reloadCounters.computeIfAbsent(
+        result.wireName() + "\u0000" + trigger,
+        k ->
+            Counter.builder("portcullis.policy.reloads")
+                .description("Policy reload attempts, per result and trigger")
+                .tag("result", result.wireName())
+                .tag("trigger", trigger)
+                .register(registry));
   }
 
   /** The policies in force now; never null once started. */

@@ -16,6 +16,7 @@ import dev.portcullis.policy.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,6 +53,7 @@ import org.jboss.logging.Logger;
  * present, missing or not yet checked; {@code portcullis.guard.rounds} counts completed rounds.
  */
 @ApplicationScoped
+@Startup // built at start-up, so its meters exist (at zero) before the first round: alerts see them
 public class ProtectedObjectGuard {
 
   /** Source of the guard's records. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.event.Target;
+import dev.portcullis.ops.MonitoredMetrics;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.KafkaBrokerResource;
 import dev.portcullis.testing.Producer;
@@ -171,6 +172,19 @@ class AlertingTest {
   }
 
   // --- the "Done when"
+
+  /**
+   * With sinks configured, what deploy/monitoring queries about delivery (deliveries per outcome,
+   * circuit state, backlog) is exported per sink from start-up, before any delivery.
+   */
+  @Test
+  void exportsTheSinkMetricsTheMonitoringQueries() {
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    MonitoredMetrics.assertExported(metrics, MonitoredMetrics.Feature.ALERT_SINKS.metrics);
+    assertThat(metrics)
+        .containsPattern(
+            "portcullis_alert_deliveries_total\\{[^}]*outcome=\"gave-up\"[^}]*sink=\"alertmanager\"");
+  }
 
   @Test
   void aStoppedTrailShowsUpInTheRealAlertmanagerWithPolicySeveritySummaryAndRunbook() {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import dev.portcullis.ops.MonitoredMetrics;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.KafkaBrokerResource;
 import dev.portcullis.testing.Producer;
@@ -60,6 +61,17 @@ class MetricsAndHealthTest {
     body.lines()
         .filter(l -> l.startsWith("portcullis_"))
         .forEach(l -> assertThat(l).doesNotContain("arn:").doesNotContain("alice"));
+  }
+
+  /**
+   * Every metric deploy/monitoring's alerts and dashboard query is exported from start-up (at zero
+   * until first used), so no alert is silent for want of a series; feature-gated ones are checked
+   * by the tests that turn their feature on ({@link MonitoredMetrics.Feature}).
+   */
+  @Test
+  void exportsEveryMetricTheAlertRulesAndTheDashboardQuery() {
+    String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    MonitoredMetrics.assertExported(body, MonitoredMetrics.always());
   }
 
   @Test

@@ -111,6 +111,9 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
             .tag("family", "route53")
             .tag("operation", "recordSets")
             .register(registry);
+    // Zero-valued series from the start, so rate() and increase() count the first failure too.
+    lookups("answered");
+    lookups("failed");
   }
 
   /** Lookups with a client built from the configuration (default AWS credential chain). */
@@ -329,17 +332,19 @@ public final class Route53Lookups implements Lookups, AutoCloseable {
   }
 
   private void count(String result) {
-    counters
-        .computeIfAbsent(
-            "result\u0000" + result,
-            r ->
-                Counter.builder("portcullis.lookups")
-                    .description("S3 and other lookups, by outcome")
-                    .tag("family", "route53")
-                    .tag("operation", "recordSets")
-                    .tag("result", result)
-                    .register(registry))
-        .increment();
+    lookups(result).increment();
+  }
+
+  private Counter lookups(String result) {
+    return counters.computeIfAbsent(
+        "result\u0000" + result,
+        r ->
+            Counter.builder("portcullis.lookups")
+                .description("S3 and other lookups, by outcome")
+                .tag("family", "route53")
+                .tag("operation", "recordSets")
+                .tag("result", result)
+                .register(registry));
   }
 
   /** Failed lookups so far (all reasons). */

@@ -69,6 +69,10 @@ public final class S3ObjectReader implements AutoCloseable {
   private final int maxListedKeys;
   private final TtlCache<String, Read<?>> cache;
   private final MeterRegistry registry;
+
+  /** The lookups this reader makes, each a value of the {@code operation} tag. */
+  private static final List<String> OPERATIONS = List.of("list", "head", "tags");
+
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
@@ -90,6 +94,11 @@ public final class S3ObjectReader implements AutoCloseable {
     this.maxListedKeys = Math.max(1, maxListedKeys);
     this.cache = new TtlCache<>(cacheTtl, cacheMaxEntries);
     this.registry = registry;
+    // Zero-valued series from the start, so rate() and increase() count the first failure too.
+    for (String operation : OPERATIONS) {
+      lookups(operation, "ok");
+      lookups(operation, "failed");
+    }
   }
 
   /** The objects under a prefix (at most the configured number of keys). */
@@ -223,17 +232,19 @@ public final class S3ObjectReader implements AutoCloseable {
   }
 
   private void count(String operation, String result) {
-    counters
-        .computeIfAbsent(
-            operation + "\u0000" + result,
-            k ->
-                Counter.builder("portcullis.lookups")
-                    .description("S3 and other lookups, by outcome")
-                    .tag("family", "s3")
-                    .tag("operation", operation)
-                    .tag("result", result)
-                    .register(registry))
-        .increment();
+    lookups(operation, result).increment();
+  }
+
+  private Counter lookups(String operation, String result) {
+    return counters.computeIfAbsent(
+        operation + "\u0000" + result,
+        k ->
+            Counter.builder("portcullis.lookups")
+                .description("S3 and other lookups, by outcome")
+                .tag("family", "s3")
+                .tag("operation", operation)
+                .tag("result", result)
+                .register(registry));
   }
 
   private Timer timer(String operation) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
+import dev.portcullis.ops.MonitoredMetrics;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.DecisionRecord;
@@ -263,6 +264,8 @@ class RevertStreamTest {
         .containsPattern(
             "portcullis_reverts_total\\{[^}]*policy=\"etcd-control-files\"[^}]*result=\"done\"[^}]*\\}"
                 + " [1-9]");
+    // What deploy/monitoring queries about lookups, reverts and the inventory is exported here.
+    MonitoredMetrics.assertExported(metrics, MonitoredMetrics.Feature.CLOUD_ACCESS.metrics);
   }
 
   /** Pending alerts (on the alerts topic) made from the record with this event id. */
