@@ -4,6 +4,7 @@
 
 const session = { csrf: null, tokenRequired: false };
 let stopView = () => {};
+let routes = 0;
 
 // ---------- small helpers ----------
 
@@ -244,6 +245,12 @@ async function viewPolicies(main) {
       p.policies.map((x) => [x.id, x.title || '', badge(x.severity),
         el('span', {}, badge(x.effectiveEnforcement), x.overridden ? ' (policy says ' + x.enforcement + ')' : ''),
         x.owner || '', (x.eventNames || []).join(', '), String(x.exceptions), runbookLink(x.runbook)])));
+    const withParameters = p.policies.filter((x) => x.parameters && Object.keys(x.parameters).length);
+    if (withParameters.length) {
+      main.append(el('h2', { text: 'Parameters in force' }),
+        ...withParameters.map((x) => el('details', { class: 'card' }, el('summary', { text: x.id }),
+          el('pre', { text: JSON.stringify(x.parameters, null, 2) }))));
+    }
   } catch (e) {
     main.append(failure(e));
   }
@@ -500,11 +507,15 @@ async function route() {
   const [name, ...rest] = path.split('/');
   const view = ROUTES[name] || viewDecisions;
   document.querySelectorAll('[data-nav]').forEach((a) => a.classList.toggle('active', a.dataset.nav === name));
-  const main = document.getElementById('view');
-  main.replaceChildren();
+  // Each view draws into a fresh element, so a slow view the user has left draws nowhere.
+  const main = el('div');
+  document.getElementById('view').replaceChildren(main);
   const arg = name === 'decision' ? decodeURIComponent(rest.join('/')) : query || '';
+  const generation = ++routes;
   const stop = await view(main, arg);
-  if (typeof stop === 'function') stopView = stop;
+  if (typeof stop !== 'function') return;
+  // The user may have moved on while the view loaded: stop it at once then.
+  if (generation === routes) stopView = stop; else stop();
 }
 
 async function start() {

@@ -1,8 +1,10 @@
 package dev.portcullis.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.policy.CaseResult;
+import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Enforcement;
 import dev.portcullis.policy.PolicyCompiler;
 import dev.portcullis.policy.PolicyEngine;
@@ -33,9 +35,10 @@ import java.util.Map;
  * The policies in force and their reloading.
  *
  * <ul>
- *   <li>{@code GET /v1/policies}: every loaded policy with its metadata and effective enforcement,
- *       the version (content hash) and load time, the warnings, the last reload attempt, and, while
- *       the last change was rejected, {@code error} with every problem (file:line).
+ *   <li>{@code GET /v1/policies}: every loaded policy with its metadata, effective enforcement and
+ *       parameters in force (defaults merged with the operator's overrides), the version (content
+ *       hash) and load time, the warnings, the last reload attempt, and, while the last change was
+ *       rejected, {@code error} with every problem (file:line).
  *   <li>{@code GET /v1/policies/tests}: every policy test case of the folder as it is now, with its
  *       result; run once per version of the folder and kept ({@code ?run=true} runs them again).
  *       The problems that keep the folder from loading are listed with file:line.
@@ -64,7 +67,8 @@ public class PoliciesResource {
       List<String> sources,
       List<String> eventNames,
       String dedupWindow,
-      long exceptions) {}
+      long exceptions,
+      JsonNode parameters) {}
 
   /** The answer of {@code GET /v1/policies}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -100,13 +104,16 @@ public class PoliciesResource {
 
   @Inject PolicyEngine engine;
   @Inject PolicyWatcher watcher;
+  @Inject ChangeEvaluator evaluator;
 
   private TestsView lastTests;
 
   @GET
   public PoliciesView list() {
     PolicySet set = engine.current();
-    List<PolicyView> views = set.policies().values().stream().map(p -> view(p, set)).toList();
+    Map<String, JsonNode> parameters = evaluator.parameters();
+    List<PolicyView> views =
+        set.policies().values().stream().map(p -> view(p, set, parameters.get(p.id()))).toList();
     return new PoliciesView(
         set.version(),
         set.loadedAt(),
@@ -170,7 +177,7 @@ public class PoliciesResource {
     return lastTests;
   }
 
-  private PolicyView view(PolicyMetadata p, PolicySet set) {
+  private PolicyView view(PolicyMetadata p, PolicySet set, JsonNode parameters) {
     Enforcement effective = engine.effectiveEnforcement(p);
     return new PolicyView(
         p.id(),
@@ -186,6 +193,7 @@ public class PoliciesResource {
         p.sources(),
         p.eventNames(),
         p.dedupWindow() == null ? null : p.dedupWindow().toString(),
-        set.exceptions().stream().filter(e -> e.policy().equals(p.id())).count());
+        set.exceptions().stream().filter(e -> e.policy().equals(p.id())).count(),
+        parameters);
   }
 }

@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -109,9 +108,7 @@ public class DecisionsResource {
       @QueryParam("limit") Integer limit) {
     int n = limit == null ? 100 : Math.max(1, Math.min(limit, 1000));
     DecisionFilter f = DecisionFilter.of(policy, action, severity, source, actor, target);
-    return new Listing(
-        recent.latest(f, n).stream().map(Item::of).toList(),
-        Optional.ofNullable(recent.problem()).orElse(null));
+    return new Listing(recent.latest(f, n).stream().map(Item::of).toList(), recent.problem());
   }
 
   @GET

@@ -88,4 +88,82 @@ class ApiTokenTest {
         .statusCode(400)
         .body("error", not(equalTo("unauthorized")));
   }
+
+  @Test
+  void theConsoleLoginTradesTheTokenForASessionCookieAndChangesNeedItsCsrfToken() {
+    given()
+        .redirects()
+        .follow(false)
+        .formParam("token", "not-it")
+        .post("/console/login")
+        .then()
+        .statusCode(303)
+        .header("Location", org.hamcrest.Matchers.endsWith("/login.html?failed"))
+        .header("Set-Cookie", org.hamcrest.Matchers.nullValue());
+    io.restassured.response.Response login =
+        given().redirects().follow(false).formParam("token", TOKEN).post("/console/login");
+    login.then().statusCode(303).header("Location", org.hamcrest.Matchers.endsWith("/"));
+    String setCookie = login.header("Set-Cookie");
+    org.assertj.core.api.Assertions.assertThat(setCookie)
+        .contains("portcullis_session=", "HttpOnly", "SameSite=Strict")
+        .doesNotContain(TOKEN);
+    String cookie = login.cookie(ConsoleSessions.COOKIE);
+
+    given().cookie(ConsoleSessions.COOKIE, cookie).get("/v1/alerts").then().statusCode(200);
+    String csrf =
+        given()
+            .cookie(ConsoleSessions.COOKIE, cookie)
+            .get("/v1/console/session")
+            .then()
+            .statusCode(200)
+            .body("via", equalTo("cookie"))
+            .extract()
+            .path("csrf");
+    given()
+        .cookie(ConsoleSessions.COOKIE, cookie)
+        .post("/v1/policies/reload")
+        .then()
+        .statusCode(403)
+        .body("error", equalTo("csrf"));
+    given()
+        .cookie(ConsoleSessions.COOKIE, cookie)
+        .header(ConsoleSessions.CSRF_HEADER, csrf + "x")
+        .post("/v1/policies/reload")
+        .then()
+        .statusCode(403);
+    given()
+        .cookie(ConsoleSessions.COOKIE, cookie)
+        .header(ConsoleSessions.CSRF_HEADER, csrf)
+        .post("/v1/policies/reload")
+        .then()
+        .statusCode(200);
+    // A forged or altered cookie opens nothing; a wrong bearer token is not rescued by a cookie.
+    given()
+        .cookie(ConsoleSessions.COOKIE, cookie.substring(0, cookie.length() - 2) + "AA")
+        .get("/v1/alerts")
+        .then()
+        .statusCode(401);
+    given()
+        .cookie(ConsoleSessions.COOKIE, cookie)
+        .header("Authorization", "Bearer wrong")
+        .get("/v1/alerts")
+        .then()
+        .statusCode(401);
+    // No other site can log a browser in.
+    given()
+        .redirects()
+        .follow(false)
+        .header("Origin", "https://evil.example")
+        .formParam("token", TOKEN)
+        .post("/console/login")
+        .then()
+        .statusCode(403);
+    given()
+        .redirects()
+        .follow(false)
+        .post("/console/logout")
+        .then()
+        .statusCode(303)
+        .header("Set-Cookie", org.hamcrest.Matchers.containsString("Max-Age=0"));
+  }
 }
