@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -117,6 +118,7 @@ public class RecentDecisions {
   private volatile boolean closed;
   private volatile String problem = "not started";
   private Thread reader;
+  private volatile KafkaConsumer<String, byte[]> consumer;
 
   void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 30) StartupEvent ev) {
     if (!config.enabled()) {
@@ -130,8 +132,9 @@ public class RecentDecisions {
 
   void onStop(@Observes ShutdownEvent ev) {
     closed = true;
-    if (reader != null) {
-      reader.interrupt();
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup(); // ends a poll in progress; the reader then closes the consumer itself
     }
   }
 
@@ -292,6 +295,10 @@ public class RecentDecisions {
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     while (!closed) {
       try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+        this.consumer = consumer;
+        if (closed) {
+          return;
+        }
         List<TopicPartition> parts = new ArrayList<>();
         for (PartitionInfo i : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
           parts.add(new TopicPartition(topic, i.partition()));
@@ -312,7 +319,7 @@ public class RecentDecisions {
             add(r.key(), r.value(), r.partition(), r.offset(), r.headers());
           }
         }
-      } catch (org.apache.kafka.common.errors.InterruptException e) {
+      } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
         return;
       } catch (RuntimeException e) {
         if (closed) {
