@@ -2,7 +2,6 @@ package dev.portcullis.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.policy.CaseResult;
 import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.policy.Enforcement;
@@ -10,7 +9,6 @@ import dev.portcullis.policy.PolicyCompiler;
 import dev.portcullis.policy.PolicyEngine;
 import dev.portcullis.policy.PolicyMetadata;
 import dev.portcullis.policy.PolicySet;
-import dev.portcullis.policy.PolicySources;
 import dev.portcullis.policy.PolicyTestCase;
 import dev.portcullis.policy.PolicyTestSuite;
 import dev.portcullis.policy.PolicyWatcher;
@@ -25,7 +23,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,19 +141,12 @@ public class PoliciesResource {
   @GET
   @Path("/tests")
   public synchronized TestsView tests(@QueryParam("run") boolean run) throws IOException {
-    java.nio.file.Path dir = engine.directory();
-    Map<String, byte[]> files =
-        dir != null ? PolicySources.fromDirectory(dir) : PolicySources.bundled();
+    Map<String, byte[]> files = engine.files();
     String version = PolicyCompiler.version(files);
     if (!run && lastTests != null && lastTests.version().equals(version)) {
       return lastTests;
     }
-    PolicyTestSuite suite =
-        PolicyTestSuite.load(
-            files,
-            new PolicyCompiler(
-                -1, Clock.systemUTC(), true, PolicyCompiler.DEFAULT_EXCEPTION_MAX_AHEAD),
-            Enrichment.standard());
+    PolicyTestSuite suite = engine.testSuite(files);
     List<CaseView> cases = new ArrayList<>();
     int passed = 0;
     for (CaseResult r : suite.problems().isEmpty() ? suite.runAll() : List.<CaseResult>of()) {
@@ -168,12 +158,7 @@ public class PoliciesResource {
     }
     lastTests =
         new TestsView(
-            version,
-            Clock.systemUTC().instant(),
-            passed,
-            cases.size() - passed,
-            suite.problems(),
-            cases);
+            version, Instant.now(), passed, cases.size() - passed, suite.problems(), cases);
     return lastTests;
   }
 

@@ -1,6 +1,5 @@
 package dev.portcullis.console;
 
-import dev.portcullis.alert.AlertStateStore;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.ingest.KafkaBootstrap;
 import io.smallrye.common.annotation.Identifier;
@@ -45,14 +44,13 @@ public class InputRecords {
     if (!inputs.contains(topic)) {
       return new Read(null, "the console only reads back the input topics, not " + topic);
     }
-    Properties p = new Properties();
-    p.putAll(AlertStateStore.clientSettings(kafkaConfig, kafka.servers()));
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "portcullis-console-input-reader");
+    Properties p =
+        ConsoleConsumers.reader(
+            kafkaConfig,
+            kafka.servers(),
+            "portcullis-console-input-reader",
+            ByteArrayDeserializer.class);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     TopicPartition tp = new TopicPartition(topic, partition);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
       consumer.assign(List.of(tp));

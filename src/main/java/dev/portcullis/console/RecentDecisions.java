@@ -2,7 +2,6 @@ package dev.portcullis.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.alert.AlertStateStore;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.ingest.KafkaBootstrap;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,7 +37,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
@@ -285,14 +283,10 @@ public class RecentDecisions {
 
   private void read() {
     String topic = portcullis.topics().decisions();
-    Properties p = new Properties();
-    p.putAll(AlertStateStore.clientSettings(kafkaConfig, kafka.servers()));
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "portcullis-console-decisions");
+    Properties p =
+        ConsoleConsumers.reader(
+            kafkaConfig, kafka.servers(), "portcullis-console-decisions", StringDeserializer.class);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     while (!closed) {
       try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
         this.consumer = consumer;

@@ -108,6 +108,24 @@ public class PolicyEngine {
     }
   }
 
+  /**
+   * The policy files as they are now where the policies come from: the folder, or the bundled ones.
+   */
+  public Map<String, byte[]> files() throws IOException {
+    return directory != null ? PolicySources.fromDirectory(directory) : PolicySources.bundled();
+  }
+
+  /**
+   * The files' test cases, compiled as {@code portcullis test} compiles them (lint on, the
+   * configured exception limit) and run with the standard enrichment answered by each case's mocks.
+   */
+  public PolicyTestSuite testSuite(Map<String, byte[]> files) {
+    return PolicyTestSuite.load(
+        files,
+        new PolicyCompiler(-1, clock, true, config.policy().exceptions().maxAhead()),
+        dev.portcullis.enrich.Enrichment.standard());
+  }
+
   private PolicyCompiler compiler() {
     return new PolicyCompiler(
         config.policy().jittingThreshold(), clock, false, config.policy().exceptions().maxAhead());
@@ -143,8 +161,7 @@ public class PolicyEngine {
       Instant at = clock.instant();
       Map<String, byte[]> files;
       try {
-        files =
-            directory != null ? PolicySources.fromDirectory(directory) : PolicySources.bundled();
+        files = files();
       } catch (IOException e) {
         return reject(trigger, at, "?", List.of("cannot read " + origin + ": " + e.getMessage()));
       }

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.policy.CaseResult;
-import dev.portcullis.policy.PolicyCompiler;
+import dev.portcullis.policy.PolicyEngine;
 import dev.portcullis.policy.PolicySources;
 import dev.portcullis.policy.PolicyTestSuite;
 import dev.portcullis.testing.Events;
@@ -17,10 +16,10 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,8 @@ import org.junit.jupiter.api.Test;
 class ConsoleApiTest {
 
   static final String SECRET = "plain-SECRET-VALUE";
+
+  @Inject PolicyEngine engine;
 
   @Test
   void aDecisionIsListedAndShownWithItsEventAndNoSecretValue() throws Exception {
@@ -93,12 +94,7 @@ class ConsoleApiTest {
     Map<String, byte[]> files = new TreeMap<>(PolicySources.bundled());
     files.put(
         "etcd-control-files/tests/from-playground.yaml", yaml.getBytes(StandardCharsets.UTF_8));
-    PolicyTestSuite suite =
-        PolicyTestSuite.load(
-            files,
-            new PolicyCompiler(
-                -1, Clock.systemUTC(), true, PolicyCompiler.DEFAULT_EXCEPTION_MAX_AHEAD),
-            Enrichment.standard());
+    PolicyTestSuite suite = engine.testSuite(files);
     assertThat(suite.problems()).isEmpty();
     List<CaseResult> results = suite.runAll();
     CaseResult saved =
