@@ -10,14 +10,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Turns an event into the extra facts the rules see: the answers of the lookups its {@link
  * Enricher}s ask for ({@link LookupResult}s), the facts its {@link FactProvider}s work out, and
- * each policy's parameters ({@link PolicyParameters}). Thread-safe when its enrichers, providers
- * and lookups are.
+ * each policy's parameters ({@link PolicyParameters}, as one {@link ParameterSet}). Thread-safe
+ * when its enrichers, providers and lookups are.
  *
  * <p>To add enrichment: write an {@link Enricher} or a {@link FactProvider} and list it in {@link
  * #standard()}; give the service a real {@link Lookups} bean (it replaces the default one, see
@@ -28,6 +29,9 @@ public final class Enrichment {
 
   private final List<Enricher> enrichers;
   private final List<FactProvider> providers;
+
+  /** The parameters of the last map seen: the same for every event until the policies change. */
+  private volatile ParameterSet parameters;
 
   public Enrichment(List<Enricher> enrichers) {
     this(enrichers, List.of());
@@ -60,9 +64,7 @@ public final class Enrichment {
   /** The facts to insert beside the event. */
   public List<Object> facts(ChangeEvent event, FactContext context) {
     List<Object> facts = new ArrayList<>();
-    context
-        .parameters()
-        .forEach((policy, values) -> facts.add(new PolicyParameters(policy, values)));
+    facts.add(parameterSet(context.parameters()));
     if (!enrichers.isEmpty()) {
       Set<LookupRequest> requests = new LinkedHashSet<>();
       for (Enricher e : enrichers) {
@@ -79,6 +81,16 @@ public final class Enrichment {
     return facts;
   }
 
+  /** The policies' parameters as one fact group, the same object while the map is the same. */
+  ParameterSet parameterSet(Map<String, JsonNode> map) {
+    ParameterSet s = parameters;
+    if (s == null || !s.madeFrom(map)) {
+      s = ParameterSet.of(map);
+      parameters = s;
+    }
+    return s;
+  }
+
   /**
    * Judgements of earlier events that are due now ({@link DeferredFacts}), each with the policies'
    * parameters added to its facts.
@@ -92,9 +104,7 @@ public final class Enrichment {
       if (p instanceof DeferredFacts d) {
         for (DueEvaluation due : d.due(context, wallClock)) {
           List<Object> facts = new ArrayList<>(due.facts());
-          context
-              .parameters()
-              .forEach((policy, values) -> facts.add(new PolicyParameters(policy, values)));
+          facts.add(parameterSet(context.parameters()));
           out.add(new DueEvaluation(due.id(), due.policy(), due.event(), List.copyOf(facts)));
         }
       }

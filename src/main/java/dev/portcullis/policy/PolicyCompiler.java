@@ -1,5 +1,7 @@
 package dev.portcullis.policy;
 
+import dev.portcullis.event.ChangeEvent;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,12 +18,24 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.compiler.builder.impl.KnowledgeBuilderImpl;
+import org.drools.drl.ast.descr.AccumulateDescr;
+import org.drools.drl.ast.descr.BaseDescr;
+import org.drools.drl.ast.descr.CollectDescr;
+import org.drools.drl.ast.descr.ConditionalElementDescr;
+import org.drools.drl.ast.descr.EntryPointDescr;
+import org.drools.drl.ast.descr.PackageDescr;
+import org.drools.drl.ast.descr.PatternDescr;
+import org.drools.drl.ast.descr.RuleDescr;
+import org.drools.drl.parser.DrlParser;
+import org.drools.drl.parser.DroolsParserException;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBaseConfiguration;
 import org.kie.api.KieServices;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
+import org.kie.api.io.Resource;
 import org.kie.api.io.ResourceType;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderConfiguration;
@@ -145,9 +159,18 @@ public final class PolicyCompiler {
     files.entrySet().stream()
         .filter(e -> e.getKey().startsWith(SHARED + "/") && e.getKey().endsWith(".drl"))
         .forEach(e -> add(builder, e.getKey(), e.getValue()));
+    PolicyRoutes routes = PolicyRoutes.of(policies.values());
     files.entrySet().stream()
         .filter(e -> policyOfFile.containsKey(e.getKey()))
-        .forEach(e -> add(builder, e.getKey(), e.getValue()));
+        .forEach(
+            e -> {
+              String ep = routes.entryPoint(policyOfFile.get(e.getKey()));
+              if (ep == null) {
+                add(builder, e.getKey(), e.getValue()); // metadata invalid: reported above
+              } else {
+                addRouted(builder, e.getKey(), e.getValue(), ep);
+              }
+            });
     for (KnowledgeBuilderResult r : builder.getResults(ResultSeverity.ERROR)) {
       problems.add(describe(r));
     }
@@ -199,7 +222,7 @@ public final class PolicyCompiler {
     InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase(kbConf);
     kieBase.addPackages(builder.getKnowledgePackages());
     return new PolicySet(
-        kieBase, policies, policyByRule, version(files), now, warnings, exceptions);
+        kieBase, policies, policyByRule, routes, version(files), now, warnings, exceptions);
   }
 
   /**
@@ -234,6 +257,55 @@ public final class PolicyCompiler {
   private static void add(KnowledgeBuilder builder, String path, byte[] content) {
     builder.add(
         ResourceFactory.newByteArrayResource(content).setSourcePath(path), ResourceType.DRL);
+  }
+
+  /**
+   * Adds a policy's DRL with its {@code ChangeEvent} patterns on the entry point of its route
+   * ({@link PolicyRoutes}): parsed here, the patterns given their source, then built as Drools
+   * builds any DRL. A file that does not parse is added as it is, so that Drools reports its errors
+   * as usual. A pattern that already names its source ({@code from}, an entry point) is kept.
+   */
+  private static void addRouted(
+      KnowledgeBuilder builder, String path, byte[] content, String entryPoint) {
+    Resource resource = ResourceFactory.newByteArrayResource(content).setSourcePath(path);
+    DrlParser parser = new DrlParser();
+    PackageDescr pkg;
+    try {
+      pkg = parser.parse(resource);
+    } catch (DroolsParserException | IOException e) {
+      pkg = null;
+    }
+    if (pkg == null || parser.hasErrors()) {
+      builder.add(resource, ResourceType.DRL);
+      return;
+    }
+    for (RuleDescr rule : pkg.getRules()) {
+      route(rule.getLhs(), entryPoint);
+    }
+    ((KnowledgeBuilderImpl) builder).addPackage(pkg);
+  }
+
+  /** Puts every {@code ChangeEvent} pattern under this element on the entry point. */
+  private static void route(BaseDescr descr, String entryPoint) {
+    if (descr instanceof PatternDescr pattern) {
+      if (pattern.getSource() == null && isChangeEvent(pattern.getObjectType())) {
+        pattern.setSource(new EntryPointDescr(entryPoint));
+      } else if (pattern.getSource() instanceof CollectDescr collect) {
+        route(collect.getInputPattern(), entryPoint);
+      } else if (pattern.getSource() instanceof AccumulateDescr accumulate) {
+        route(accumulate.getInput(), entryPoint);
+      }
+    } else if (descr instanceof ConditionalElementDescr ce) {
+      for (BaseDescr child : ce.getDescrs()) {
+        route(child, entryPoint);
+      }
+    }
+  }
+
+  private static boolean isChangeEvent(String type) {
+    return type != null
+        && (type.equals(ChangeEvent.class.getSimpleName())
+            || type.equals(ChangeEvent.class.getName()));
   }
 
   private static Problem describe(KnowledgeBuilderResult r) {

@@ -26,6 +26,12 @@ final class PolicyLint {
           "(?:(?<![\\w.$])action|getAction\\(\\))\\s*[!=]=\\s*\"([^\"\\\\]*)\""
               + "|\"([^\"\\\\]*)\"\\s*[!=]=\\s*(?:action(?![\\w(])|getAction\\(\\))");
 
+  /** {@code action == "X"}, {@code "X" == action}. */
+  private static final Pattern EQUAL =
+      Pattern.compile(
+          "(?:(?<![\\w.$])action|getAction\\(\\))\\s*==\\s*\"([^\"\\\\]*)\""
+              + "|\"([^\"\\\\]*)\"\\s*==\\s*(?:action(?![\\w(])|getAction\\(\\))");
+
   /** {@code action in ("A", "B")}, {@code action not in (...)}. */
   private static final Pattern IN_LIST =
       Pattern.compile("(?:(?<![\\w.$])action|getAction\\(\\))\\s+(?:not\\s+)?in\\s*\\(([^)]*)\\)");
@@ -47,6 +53,18 @@ final class PolicyLint {
    * @param strict when true (the {@code test} command) unknown names are errors; otherwise warnings
    */
   static void check(
+      PolicyMetadata meta,
+      Map<String, byte[]> drlFiles,
+      Map<String, Integer> metadataLines,
+      CloudTrailCatalog catalog,
+      boolean strict,
+      List<Problem> problems,
+      List<Problem> warnings) {
+    checkCatalog(meta, drlFiles, metadataLines, catalog, strict, problems, warnings);
+    checkRouted(meta, drlFiles, strict, problems, warnings);
+  }
+
+  private static void checkCatalog(
       PolicyMetadata meta,
       Map<String, byte[]> drlFiles,
       Map<String, Integer> metadataLines,
@@ -86,6 +104,46 @@ final class PolicyLint {
               strict,
               problems,
               warnings);
+        }
+      }
+    }
+  }
+
+  /**
+   * A rule that compares {@code action} with a name its policy.yaml does not list can never see
+   * such an event: events are routed to a policy by its {@code eventNames} ({@link PolicyRoutes}).
+   */
+  private static void checkRouted(
+      PolicyMetadata meta,
+      Map<String, byte[]> drlFiles,
+      boolean strict,
+      List<Problem> problems,
+      List<Problem> warnings) {
+    if (meta.eventNames().contains(ANY)) {
+      return;
+    }
+    for (Map.Entry<String, byte[]> drl : drlFiles.entrySet()) {
+      for (Map.Entry<Integer, List<String>> e :
+          routedLiterals(new String(drl.getValue(), StandardCharsets.UTF_8)).entrySet()) {
+        for (String name : e.getValue()) {
+          if (meta.eventNames().contains(name)) {
+            continue;
+          }
+          Problem p =
+              Problem.at(
+                  drl.getKey(),
+                  e.getKey(),
+                  "action compared with '"
+                      + name
+                      + "', which is not in eventNames of "
+                      + meta.id()
+                      + "/"
+                      + PolicyCompiler.METADATA
+                      + ": events are routed to a policy by its eventNames, so this rule never sees"
+                      + " a "
+                      + name
+                      + " event (add it to eventNames, or use [\"*\"])");
+          (strict ? problems : warnings).add(p);
         }
       }
     }
@@ -135,6 +193,30 @@ final class PolicyLint {
     }
     m = IN_LIST.matcher(code);
     while (m.find()) {
+      Matcher s = STRING.matcher(m.group(1));
+      while (s.find()) {
+        add(out, lineOf(code, m.start(1) + s.start()), s.group(1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The names a rule requires {@code action} to be ({@code action == "X"}, {@code action in ("X",
+   * "Y")}), by 1-based line: what a policy must list in its eventNames to see those events.
+   */
+  static Map<Integer, List<String>> routedLiterals(String drl) {
+    String code = stripComments(drl);
+    Map<Integer, List<String>> out = new LinkedHashMap<>();
+    Matcher m = EQUAL.matcher(code);
+    while (m.find()) {
+      add(out, lineOf(code, m.start()), m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    m = IN_LIST.matcher(code);
+    while (m.find()) {
+      if (m.group().matches("(?s).*\\s+not\\s+in\\s*\\(.*")) {
+        continue;
+      }
       Matcher s = STRING.matcher(m.group(1));
       while (s.find()) {
         add(out, lineOf(code, m.start(1) + s.start()), s.group(1));

@@ -3,20 +3,22 @@ package dev.portcullis.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.enrich.DueEvaluation;
 import dev.portcullis.enrich.JsonMerge;
+import dev.portcullis.enrich.ParameterSet;
 import dev.portcullis.enrich.PolicyParameters;
 import dev.portcullis.event.ChangeEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.drools.base.base.ClassObjectType;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.base.rule.EntryPointId;
 import org.drools.base.rule.GroupElement;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
@@ -25,6 +27,7 @@ import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
 import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.EntryPoint;
 import org.kie.api.runtime.rule.FactHandle;
 
 /**
@@ -45,7 +48,12 @@ public final class PolicySet {
   private static final int MAX_IDLE = 64;
 
   private final KieBase kieBase;
+  private final PolicyRoutes routes;
   private final boolean residentParameters;
+
+  /** Every rule needs a routed event: an event no route takes cannot make any rule fire. */
+  private final boolean onlyRoutedEvents;
+
   private final ConcurrentLinkedQueue<Pooled> idle = new ConcurrentLinkedQueue<>();
   private final AtomicInteger idleCount = new AtomicInteger();
   private final Map<String, PolicyMetadata> policies;
@@ -59,12 +67,15 @@ public final class PolicySet {
       KieBase kieBase,
       Map<String, PolicyMetadata> policies,
       Map<String, String> policyByRule,
+      PolicyRoutes routes,
       String version,
       Instant loadedAt,
       List<Problem> warnings,
       List<PolicyException> exceptions) {
     this.kieBase = kieBase;
-    this.residentParameters = everyRuleNeedsAnEventFact(kieBase);
+    this.routes = routes;
+    this.residentParameters = everyRule(kieBase, PolicySet::needsAnEventFact);
+    this.onlyRoutedEvents = everyRule(kieBase, PolicySet::needsARoutedEvent);
     this.policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
     this.policyByRule = Map.copyOf(policyByRule);
     this.version = version;
@@ -83,6 +94,10 @@ public final class PolicySet {
    */
   public List<Decision> evaluate(
       ChangeEvent event, Collection<?> facts, Map<String, Enforcement> overrides) {
+    List<String> entryPoints = routes.of(event);
+    if (entryPoints.isEmpty() && onlyRoutedEvents) {
+      return List.of(); // no policy looks at this source and action
+    }
     Verdicts verdicts = new Verdicts(this::policyOf);
     Pooled pooled = idle.poll();
     if (pooled == null) {
@@ -92,7 +107,7 @@ public final class PolicySet {
     }
     boolean clean = false;
     try {
-      run(pooled, event, facts, verdicts);
+      run(pooled, event, entryPoints, facts, verdicts);
       clean = true;
     } finally {
       // A session that failed half way is not reused: its memory may hold what the failure left.
@@ -135,57 +150,87 @@ public final class PolicySet {
 
   /**
    * One evaluation in a reused session. The event and its facts are inserted, the rules fired, and
-   * those facts deleted again, so the next event finds the session as a new one would be. Policy
-   * parameters stay inserted while they do not change (they are the same for every event of a
-   * generation; inserting them anew was about 40 % of an evaluation's cost): this is only done when
-   * every rule needs a fact of the event to match ({@link #residentParameters}), so no rule can
-   * fire on parameters alone, and the session is emptied whenever a rule left a fact behind.
+   * those facts deleted again, so the next event finds the session as a new one would be. The
+   * policies' parameters ({@link ParameterSet}) stay inserted while they are the same group (they
+   * are the same for every event of a generation; inserting them anew was about 40 % of an
+   * evaluation's cost with six policies, and more than the rules with a thousand): this is only
+   * done when every rule needs a fact of the event to match ({@link #residentParameters}), so no
+   * rule can fire on parameters alone, and the session is emptied whenever a rule left a fact
+   * behind or deleted one of them.
    */
-  private void run(Pooled p, ChangeEvent event, Collection<?> facts, Verdicts verdicts) {
+  private void run(
+      Pooled p,
+      ChangeEvent event,
+      List<String> entryPoints,
+      Collection<?> facts,
+      Verdicts verdicts) {
     KieSession session = p.session;
+    ParameterSet parameters = null;
+    if (residentParameters) {
+      for (Object f : facts) {
+        if (f instanceof ParameterSet ps) {
+          parameters = ps;
+          break;
+        }
+      }
+    }
+    if (p.parameters != parameters && p.parameters != null) {
+      resetSession(p); // other parameters, or none (another caller): held ones must not answer
+    }
+    if (parameters != null && p.parameters == null) {
+      for (PolicyParameters pp : parameters.all()) {
+        session.insert(pp);
+      }
+      p.parameters = parameters;
+    }
     session.setGlobal(PolicyCompiler.VERDICTS_GLOBAL, verdicts);
-    List<FactHandle> handles = new ArrayList<>(1 + facts.size());
-    handles.add(session.insert(event));
-    int parameters = 0;
+    List<EntryPoint> routed = new ArrayList<>(entryPoints.size());
+    List<FactHandle> routedHandles = new ArrayList<>(entryPoints.size());
+    insertEvent(session, event, entryPoints, routed, routedHandles);
+    List<FactHandle> handles = new ArrayList<>(facts.size());
     for (Object f : facts) {
-      if (residentParameters && f instanceof PolicyParameters pp) {
-        parameters++;
-        FactHandle h = p.parameters.get(pp.policy());
-        PolicyParameters old = h == null ? null : (PolicyParameters) session.getObject(h);
-        if (old != null && (old.values() == pp.values() || old.equals(pp))) {
-          continue;
+      if (f == parameters) {
+        continue; // held
+      } else if (f instanceof ParameterSet ps) {
+        for (PolicyParameters pp : ps.all()) {
+          handles.add(session.insert(pp));
         }
-        if (old != null) {
-          session.delete(h);
-        }
-        p.parameters.put(pp.policy(), session.insert(pp));
       } else {
         handles.add(session.insert(f));
       }
     }
-    if (parameters != p.parameters.size()) {
-      // Parameters held that this event does not bring (another caller's set of policies): start
-      // the session again, with every fact of this event inserted for this event only.
-      resetSession(p);
-      session.setGlobal(PolicyCompiler.VERDICTS_GLOBAL, verdicts);
-      handles.clear();
-      handles.add(session.insert(event));
-      for (Object f : facts) {
-        handles.add(session.insert(f));
-      }
-    }
     session.fireAllRules();
+    for (int i = 0; i < routed.size(); i++) {
+      routed.get(i).delete(routedHandles.get(i)); // a no-op when a rule deleted the event
+    }
     for (FactHandle h : handles) {
       session.delete(h); // a no-op for a fact a rule deleted itself
     }
-    if (session.getFactCount() != p.parameters.size()) {
-      resetSession(p); // a rule inserted facts of its own
+    int held = p.parameters == null ? 0 : p.parameters.all().size();
+    if (session.getFactCount() != held) {
+      resetSession(p); // a rule inserted facts of its own, or deleted a parameter
+    }
+  }
+
+  /** The event goes into the entry point of each route that takes it ({@link PolicyRoutes}). */
+  private static void insertEvent(
+      KieSession session,
+      ChangeEvent event,
+      List<String> entryPoints,
+      List<EntryPoint> routed,
+      List<FactHandle> handles) {
+    for (String name : entryPoints) {
+      EntryPoint ep = session.getEntryPoint(name);
+      if (ep != null) { // null when no rule of the route has a ChangeEvent pattern
+        routed.add(ep);
+        handles.add(ep.insert(event));
+      }
     }
   }
 
   private static void resetSession(Pooled p) {
     ((StatefulKnowledgeSessionImpl) p.session).reset();
-    p.parameters.clear();
+    p.parameters = null;
   }
 
   /** Whether policy parameters stay inserted in reused sessions (see {@link #run}). */
@@ -193,10 +238,10 @@ public final class PolicySet {
     return residentParameters;
   }
 
-  /** A session kept for reuse, with the policy parameters it holds (by policy id). */
+  /** A session kept for reuse, with the policy parameters it holds (null: none). */
   private static final class Pooled {
     final KieSession session;
-    final Map<String, FactHandle> parameters = new HashMap<>();
+    ParameterSet parameters;
 
     Pooled(KieSession session) {
       this.session = session;
@@ -204,15 +249,16 @@ public final class PolicySet {
   }
 
   /**
-   * Whether every rule needs, to match, a fact that is not a {@link PolicyParameters}: a positive
-   * pattern of another type with no {@code from} source, at the top of its conditions (in each
-   * branch of an {@code or}). Then parameters can stay in a reused session without a rule firing on
-   * them alone.
+   * Whether every rule needs, to match, a positive pattern that {@code anchor} accepts at the top
+   * of its conditions (in each branch of an {@code or}). With {@link #needsAnEventFact}: parameters
+   * can stay in a reused session without a rule firing on them alone. With {@link
+   * #needsARoutedEvent}: an event that no route takes cannot make a rule fire, and is not evaluated
+   * at all.
    */
-  static boolean everyRuleNeedsAnEventFact(KieBase base) {
+  private static boolean everyRule(KieBase base, Predicate<Pattern> anchor) {
     for (KiePackage pkg : base.getKiePackages()) {
       for (Rule r : pkg.getRules()) {
-        if (!(r instanceof RuleImpl impl) || !anchored(impl.getLhs())) {
+        if (!(r instanceof RuleImpl impl) || !anchored(impl.getLhs(), anchor)) {
           return false;
         }
       }
@@ -220,19 +266,38 @@ public final class PolicySet {
     return true;
   }
 
-  private static boolean anchored(RuleConditionElement e) {
+  /** A fact inserted for the event (on the default entry point or a route's), not a parameter. */
+  private static boolean needsAnEventFact(Pattern pattern) {
+    return (pattern.getSource() == null || routed(pattern))
+        && pattern.getObjectType() instanceof ClassObjectType type
+        && type.getClassType() != PolicyParameters.class;
+  }
+
+  /** The event itself, on the entry point of a route. */
+  private static boolean needsARoutedEvent(Pattern pattern) {
+    return routed(pattern);
+  }
+
+  private static boolean routed(Pattern pattern) {
+    return pattern.getSource() instanceof EntryPointId ep
+        && ep.getEntryPointId().startsWith(PolicyRoutes.ENTRY_POINT_PREFIX);
+  }
+
+  /**
+   * Whether the conditions need a positive pattern that {@code anchor} accepts: at the top (or in
+   * each branch of an {@code or}).
+   */
+  private static boolean anchored(RuleConditionElement e, Predicate<Pattern> anchor) {
     if (e instanceof Pattern pattern) {
-      return !pattern.isPassive()
-          && pattern.getSource() == null
-          && pattern.getObjectType() instanceof ClassObjectType type
-          && type.getClassType() != PolicyParameters.class;
+      return !pattern.isPassive() && anchor.test(pattern);
     }
     if (e instanceof GroupElement g) {
       if (g.isAnd()) {
-        return g.getChildren().stream().anyMatch(PolicySet::anchored);
+        return g.getChildren().stream().anyMatch(c -> anchored(c, anchor));
       }
       if (g.isOr()) {
-        return !g.getChildren().isEmpty() && g.getChildren().stream().allMatch(PolicySet::anchored);
+        return !g.getChildren().isEmpty()
+            && g.getChildren().stream().allMatch(c -> anchored(c, anchor));
       }
     }
     return false;

@@ -68,7 +68,8 @@ class PolicyLintTest {
             "p/policy.yaml:10: eventNames: 'StopLoging' is not a CloudTrail event name; did you"
                 + " mean StopLogging?",
             "p/policy.drl:5: action compared with 'DeleteTral' is not a CloudTrail event name;"
-                + " did you mean DeleteTrail?");
+                + " did you mean DeleteTrail?",
+            notRouted("DeleteTral"));
   }
 
   @Test
@@ -83,7 +84,8 @@ class PolicyLintTest {
         .containsExactly(
             "p/policy.yaml:10: eventNames: 'PutBucketLifecycleConfiguration' is not a CloudTrail"
                 + " event name; CloudTrail logs PutBucketLifecycleConfiguration as"
-                + " PutBucketLifecycle (s3); use that name");
+                + " PutBucketLifecycle (s3); use that name",
+            notRouted("PutBucketLifecycle"));
   }
 
   @Test
@@ -96,7 +98,8 @@ class PolicyLintTest {
         .extracting(Problem::toString)
         .containsExactly(
             "p/policy.yaml:10: eventNames: 'StopLoging' is not a CloudTrail event name; did you"
-                + " mean StopLogging?");
+                + " mean StopLogging?",
+            notRouted("StopLogging"));
   }
 
   @Test
@@ -105,7 +108,7 @@ class PolicyLintTest {
         Folders.compiler(true)
             .compile(
                 policy(
-                    "[UpdateFunctionCode]",
+                    "[UpdateFunctionCode, UpdateFunctionCode20150331v2]",
                     "action == \"UpdateFunctionCode20150331v2\"",
                     "[cloudtrail]"));
     assertThat(set.warnings())
@@ -114,6 +117,34 @@ class PolicyLintTest {
         .asString()
         .startsWith("p/policy.yaml:10: eventNames: 'UpdateFunctionCode': CloudTrail logs")
         .contains("UpdateFunctionCode20150331v2");
+  }
+
+  /** What the routing lint says of a name a rule compares action with but eventNames lacks. */
+  static String notRouted(String name) {
+    return "p/policy.drl:5: action compared with '"
+        + name
+        + "', which is not in eventNames of p/policy.yaml: events are routed to a policy by its"
+        + " eventNames, so this rule never sees a "
+        + name
+        + " event (add it to eventNames, or use [\"*\"])";
+  }
+
+  @Test
+  void aNameARuleRequiresButEventNamesLacksIsAnErrorInTestAndAWarningAtRunTime() throws Exception {
+    Map<String, byte[]> files =
+        policy("[StopLogging]", "action in (\"StopLogging\", \"DeleteTrail\")", "[cloudtrail]");
+    assertThat(errors(files)).containsExactly(notRouted("DeleteTrail"));
+    assertThat(Folders.compiler(false).compile(files).warnings())
+        .extracting(Problem::toString)
+        .containsExactly(notRouted("DeleteTrail"));
+    // Names a rule excludes need not be listed; a policy about every action needs none.
+    assertThat(errors(policy("[StopLogging]", "action != \"DeleteTrail\"", "[cloudtrail]")))
+        .isEmpty();
+    assertThat(errors(policy("[StopLogging]", "action not in (\"DeleteTrail\")", "[cloudtrail]")))
+        .isEmpty();
+    assertThat(errors(policy("[\"*\"]", "action == \"DeleteTrail\"", "[cloudtrail]"))).isEmpty();
+    assertThat(errors(policy("[create]", "action == \"patch\"", "[k8s-audit]")))
+        .containsExactly(notRouted("patch"));
   }
 
   @Test

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.enrich.Enrichment;
 import dev.portcullis.enrich.FactContext;
 import dev.portcullis.enrich.Lookups;
-import dev.portcullis.enrich.PolicyParameters;
+import dev.portcullis.enrich.ParameterSet;
 import dev.portcullis.enrich.StateStore;
 import dev.portcullis.event.ChangeEvent;
 import dev.portcullis.event.EventDecoder;
@@ -42,8 +42,9 @@ class SessionReuseTest {
     return InventoryRecordsTest.s3(name, "reuse-bucket", "");
   }
 
-  static PolicyParameters params(String json) throws Exception {
-    return new PolicyParameters("p", JSON.readTree(json));
+  /** Parameters as the enrichment gives them: one group, kept in a session while it is the same. */
+  static ParameterSet params(String json) throws Exception {
+    return ParameterSet.of(Map.of("p", JSON.readTree(json)));
   }
 
   static List<String> summaries(PolicySet set, ChangeEvent e, Object... facts) {
@@ -121,7 +122,7 @@ class SessionReuseTest {
                 + "then\n  verdicts.flag(drools, \"loud \" + $e.getId());\nend\n");
     assertThat(set.keepsParameters()).isTrue();
     ChangeEvent delete = event("DeleteBucket");
-    PolicyParameters loud = params("{\"mode\":\"loud\"}");
+    ParameterSet loud = params("{\"mode\":\"loud\"}");
     assertThat(summaries(set, delete, loud)).hasSize(1);
     assertThat(summaries(set, delete, loud)).hasSize(1); // the same parameters, kept
     assertThat(summaries(set, delete, params("{\"mode\":\"quiet\"}"))).isEmpty();
@@ -138,7 +139,7 @@ class SessionReuseTest {
             "rule \"always\"\nwhen\n  $p : PolicyParameters( policy == \"p\" )\n"
                 + "then\n  verdicts.flag(drools, \"always\");\nend\n");
     assertThat(set.keepsParameters()).isFalse();
-    PolicyParameters p = params("{}");
+    ParameterSet p = params("{}");
     for (int i = 0; i < 3; i++) {
       assertThat(summaries(set, event("PutBucketTagging"), p)).containsExactly("always");
     }
@@ -153,7 +154,7 @@ class SessionReuseTest {
                 + "rule \"marked\"\nwhen\n  StringBuilder()\n"
                 + "  $e : ChangeEvent( action == \"PutBucketTagging\" )\n"
                 + "then\n  verdicts.flag(drools, \"marked\");\nend\n");
-    PolicyParameters p = params("{}");
+    ParameterSet p = params("{}");
     assertThat(summaries(set, event("DeleteBucket"), p)).isEmpty();
     assertThat(summaries(set, event("PutBucketTagging"), p)).isEmpty();
   }
@@ -166,7 +167,7 @@ class SessionReuseTest {
                 + "  $p : PolicyParameters( policy == \"p\" )\n"
                 + "then\n  verdicts.flag(drools, \"dropped\");\n  delete($e);\n  delete($p);\nend\n");
     assertThat(set.keepsParameters()).isTrue();
-    PolicyParameters p = params("{}");
+    ParameterSet p = params("{}");
     for (int i = 0; i < 3; i++) {
       assertThat(summaries(set, event("DeleteBucket"), p)).containsExactly("dropped");
     }
@@ -182,7 +183,7 @@ class SessionReuseTest {
                 + "  if (true) { throw new IllegalStateException(\"boom\"); }\nend\n"
                 + "rule \"tagging\"\nwhen\n  $e : ChangeEvent( action == \"PutBucketTagging\" )\n"
                 + "then\n  verdicts.flag(drools, \"tagging \" + $e.getAction());\nend\n");
-    PolicyParameters p = params("{}");
+    ParameterSet p = params("{}");
     List<Throwable> failures = new ArrayList<>();
     try {
       set.evaluate(event("DeleteBucket"), List.of(p), Map.of());
