@@ -105,6 +105,32 @@ class PolicyCompilerValidationTest {
   }
 
   @Test
+  void aRuleThatParsesButDoesNotCompileNamesItsFileAndLine() {
+    // Built with every other policy in one pass: the error still names its own file and the line
+    // of its pattern.
+    Map<String, byte[]> files = Folders.rules();
+    String drl = Folders.text(files, "cloudtrail-stopped/policy.drl");
+    Folders.put(
+        files,
+        "cloudtrail-stopped/policy.drl",
+        drl.replace("outcome.effective )", "outcome.effective, noSuchField == 3 )"));
+    List<String> problems = problems(files);
+    assertThat(problems).isNotEmpty();
+    assertThat(problems).allMatch(p -> p.startsWith("cloudtrail-stopped/policy.drl:6: "));
+    assertThat(problems.get(0)).contains("noSuchField");
+  }
+
+  @Test
+  void twoPoliciesWithARuleOfTheSameNameAreRejected() {
+    Map<String, byte[]> files = Folders.rules();
+    Folders.put(files, "first/policy.drl", DRL);
+    Folders.put(files, "first/policy.yaml", Folders.metadata("first", "alert", "[StopLogging]"));
+    Folders.put(files, "second/policy.drl", DRL);
+    Folders.put(files, "second/policy.yaml", Folders.metadata("second", "alert", "[StopLogging]"));
+    assertThat(problems(files)).anyMatch(p -> p.contains("Duplicate rule name: t"));
+  }
+
+  @Test
   void metadataWithoutARuleAndARuleOutsideAFolderAreRejected() {
     Map<String, byte[]> files = Folders.rules();
     Folders.put(files, "lonely/policy.yaml", Folders.metadata("lonely", "alert", "[StopLogging]"));
