@@ -118,6 +118,14 @@ public interface PortcullisConfig {
      */
     @WithDefault("PT1S")
     Duration tick();
+
+    /**
+     * At most how long a starting service warms up on its policies' test-case events before its
+     * stream takes the first event, so that the first events after a restart are judged by compiled
+     * code, not the interpreter (docs/benchmarks.md, "Warm start"); 0 skips it.
+     */
+    @WithDefault("PT2S")
+    Duration warmUp();
   }
 
   /** Policies. */

@@ -158,6 +158,24 @@ public class ChangeEvaluator {
   }
 
   /**
+   * Judges an event as {@link #evaluate(ChangeEvent, Instant, StateStore, boolean)} does, but
+   * without lookups (no call leaves the process), without state and without counting it in any
+   * metric: for the warm-up of a starting service ({@code stream/WarmUp}).
+   */
+  public DecisionRecord rehearse(ChangeEvent event, Instant receivedAt) {
+    PolicySet set = engine.current();
+    FactContext context = new FactContext(Lookups.NONE, parameters(set), new StateStore(), false);
+    List<Decision> decisions =
+        set.evaluate(event, enrichment.facts(event, context), engine.overrides());
+    return DecisionRecord.of(event, receivedAt, clock.instant(), set.version(), decisions);
+  }
+
+  /** The policy files in force: where the warm-up finds the test cases' events. */
+  public Map<String, byte[]> policyFiles() throws IOException {
+    return engine.files();
+  }
+
+  /**
    * Judgements of earlier stream events that are due now (e.g. a DNS change whose mirror in the
    * paired zone never came), each as a decision record of its own: source {@code portcullis}, the
    * original event's actor, action and target, and a stable id derived from its id. Only records

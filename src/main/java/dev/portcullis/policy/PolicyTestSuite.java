@@ -308,6 +308,27 @@ public final class PolicyTestSuite {
 
   // ---- reading case files ----
 
+  /**
+   * The test cases in these files, read without compiling the policies (cases that do not read are
+   * left out): their events are the warm-up of a starting service ({@code stream/WarmUp}).
+   */
+  public static List<PolicyTestCase> readCases(Map<String, byte[]> files) {
+    List<PolicyTestCase> cases = new ArrayList<>();
+    List<Problem> ignored = new ArrayList<>();
+    for (String path : files.keySet()) {
+      String[] parts = path.split("/");
+      if (parts.length == 3
+          && parts[1].equals(TESTS)
+          && (parts[2].endsWith(".yaml") || parts[2].endsWith(".yml"))) {
+        PolicyTestCase c = readCase(parts[0], path, files, ignored);
+        if (c != null) {
+          cases.add(c);
+        }
+      }
+    }
+    return cases;
+  }
+
   private static PolicyTestCase readCase(
       String policy, String file, Map<String, byte[]> files, List<Problem> problems) {
     YamlFiles.Doc doc;

@@ -78,6 +78,8 @@ public class TopologyProducer {
       Reverts reverts,
       PipelineMetrics metrics,
       ObjectMapper mapper) {
+    // Before the stream exists: its first events find the path already compiled.
+    WarmUp.run(evaluator, decoder, mapper, config.stream().warmUp());
     return build(config, dns, decoder, evaluator, reverts, metrics, mapper);
   }
 

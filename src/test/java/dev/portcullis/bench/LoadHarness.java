@@ -178,8 +178,60 @@ public final class LoadHarness {
           }
         }
       }
+      if (!"0".equals(System.getenv("BENCH_COLD_START"))) {
+        coldStarts(broker, corpus, rate, table);
+      }
     }
     System.out.println(table);
+  }
+
+  /**
+   * Warm start: a fresh instance on input topics of its own (nothing to catch up on), loaded at
+   * {@code rate} from the moment it reports ready, for 30 s and then 30 s more; once without the
+   * warm-up and once with the shipped one. Issue 14's goal: the first 30 s's p99 at most 3 times
+   * the steady p99.
+   */
+  static void coldStarts(
+      EmbeddedKafkaBroker broker, List<Input> corpus, int rate, StringBuilder table)
+      throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    table.append(
+        String.format(
+            "%n| warm-up | ready after (s) | first 30 s at %d/s: in service p50 / p99 / max (ms) |"
+                + " next 30 s | first p99 / next p99 |%n|---|---|---|---|---|%n",
+            rate));
+    for (String warmUp : List.of("0s", "PT2S")) {
+      String cluster = "cold-" + warmUp.toLowerCase(java.util.Locale.ROOT);
+      String ct = cluster + ".cloudtrail";
+      String k8s = cluster + ".k8s-audit";
+      broker.createTopics(List.of(ct, k8s), PARTITIONS);
+      Map<String, String> env = env(bootstrap, cluster, 1);
+      env.put("PORTCULLIS_STREAM_WARM_UP", warmUp);
+      env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
+      env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
+      long t0 = System.nanoTime();
+      try (PackagedApp app = PackagedApp.start(cluster, env, Duration.ofSeconds(120))) {
+        double ready = seconds(System.nanoTime() - t0);
+        List<Input> first = new ArrayList<>();
+        List<Input> next = new ArrayList<>();
+        for (Input r : renumber(corpus, rate * 60, cluster + "-")) {
+          Input moved = new Input(r.topic().equals(CLOUDTRAIL) ? ct : k8s, r.key(), r.value());
+          (first.size() < rate * 30 ? first : next).add(moved);
+        }
+        Latency a = latency(bootstrap, cluster + ".decisions", first, rate, null);
+        Latency b = latency(bootstrap, cluster + ".decisions", next, rate, null);
+        log(describe("cold start, warm-up " + warmUp + ", first 30 s", a));
+        log(describe("cold start, warm-up " + warmUp + ", next 30 s", b));
+        table.append(
+            String.format(
+                "| %s | %.1f | %s | %s | %.1f |%n",
+                warmUp,
+                ready,
+                ms(a.service()),
+                ms(b.service()),
+                (double) a.service()[1] / Math.max(1, b.service()[1])));
+      }
+    }
   }
 
   /** One cluster's instance {@code i}: topics and state of its own, the harness's broker. */
@@ -188,6 +240,8 @@ public final class LoadHarness {
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
     env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
     env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", cluster);
+    // The shipped default unless the run says otherwise.
+    env.put("PORTCULLIS_STREAM_WARM_UP", System.getenv().getOrDefault("BENCH_WARM_UP", "PT2S"));
     env.put("PORTCULLIS_TOPICS_DECISIONS", cluster + ".decisions");
     env.put("PORTCULLIS_TOPICS_CHANGES", cluster + ".changes");
     env.put("PORTCULLIS_TOPICS_DEAD_LETTER", cluster + ".dead-letter");

@@ -162,6 +162,39 @@ class ChangeEventCodecTest {
   }
 
   @Test
+  void aRequestAndResponseInsideTheRawRecordAreWrittenOnceAndTheOldFormStillReads()
+      throws Exception {
+    byte[] record =
+        ("{\"eventVersion\":\"1.09\",\"eventSource\":\"s3.amazonaws.com\","
+                + "\"eventName\":\"PutBucketTagging\",\"eventTime\":\"2026-11-20T09:00:00Z\","
+                + "\"eventID\":\"e-1\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"bob\"},"
+                + "\"requestParameters\":{\"bucketName\":\"b\",\"Tagging\":{\"TagSet\":[]}},"
+                + "\"responseElements\":{\"x-amz-id\":\"r\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    ChangeEvent e = new EventDecoder(JSON, 1 << 20).decode(record, ARRIVAL).events().get(0);
+    ObjectNode written = ChangeEventCodec.write(e);
+    assertThat(written.path("requestAt").asText()).isEqualTo("/requestParameters");
+    assertThat(written.path("responseAt").asText()).isEqualTo("/responseElements");
+    assertThat(written.has("request")).isFalse();
+    assertThat(written.has("response")).isFalse();
+    assertThat(roundTripProblems(e)).isEmpty();
+
+    // Records and state written before this form carried the trees themselves.
+    ObjectNode old = written.deepCopy();
+    old.remove("requestAt");
+    old.remove("responseAt");
+    old.set("request", e.getRequest().deepCopy());
+    old.set("response", e.getResponse().deepCopy());
+    assertThat(EventFields.differences(e, ChangeEventCodec.read(old))).isEmpty();
+
+    ObjectNode broken = written.deepCopy();
+    broken.put("requestAt", "/nowhere");
+    assertThatThrownBy(() -> ChangeEventCodec.read(broken))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/nowhere");
+  }
+
+  @Test
   void everyActorTypeAndOutcomeRoundTrips() throws Exception {
     for (Actor.Type type : Actor.Type.values()) {
       for (Boolean succeeded : new Boolean[] {null, true, false}) {

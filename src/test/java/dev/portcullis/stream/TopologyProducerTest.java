@@ -55,6 +55,7 @@ class TopologyProducerTest {
   @Inject Reverts reverts;
   @Inject PipelineMetrics metrics;
   @Inject ObjectMapper mapper;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   TopologyTestDriver driver;
   TestInputTopic<byte[], byte[]> cloudtrail;
@@ -124,6 +125,29 @@ class TopologyProducerTest {
 
   static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  @Test
+  void theWarmUpJudgesThePoliciesTestCaseEventsAndLeavesNoTrace() throws Exception {
+    double decisions = decisionsCounted();
+    long evaluations = registry.get("portcullis.evaluation").timer().count();
+    WarmUp.Result r = WarmUp.run(evaluator, decoder, mapper, Duration.ofSeconds(30));
+    // Every bundled policy has cases that fire and cases that stay quiet: well over 100 events.
+    assertThat(r.events()).isGreaterThan(100);
+    assertThat(r.evaluations()).isGreaterThanOrEqualTo(r.events());
+    assertThat(decisionsCounted()).isEqualTo(decisions);
+    assertThat(registry.get("portcullis.evaluation").timer().count()).isEqualTo(evaluations);
+    assertThat(
+            WarmUp.run(evaluator, decoder, mapper, List.of(), Duration.ofSeconds(1), 5)
+                .evaluations())
+        .isZero();
+    assertThat(WarmUp.run(evaluator, decoder, mapper, Duration.ZERO).evaluations()).isZero();
+  }
+
+  double decisionsCounted() {
+    return registry.find("portcullis.decisions").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
   }
 
   @Test

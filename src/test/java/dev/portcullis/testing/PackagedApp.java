@@ -53,6 +53,9 @@ public final class PackagedApp implements AutoCloseable {
             .redirectOutput(log.toFile());
     pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(http));
+    // The warm-up costs each start up to 2 s and no test is about it (TopologyProducerTest runs it,
+    // LoadHarness measures it): off unless a test asks for it.
+    pb.environment().put("PORTCULLIS_STREAM_WARM_UP", "0s");
     pb.environment().putAll(env);
     PackagedApp app = new PackagedApp(pb.start(), log, http);
     app.awaitReady(timeout);
