@@ -44,6 +44,9 @@ class AlertingWithoutSinksTest {
         assertThat(a.path("count").asLong()).isEqualTo(1);
       }
     }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> given().get("/q/health/ready").statusCode() == 200);
     Response ready = given().get("/q/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.jsonPath().getInt("checks.find { it.name == 'alerting' }.data.sinks"))

@@ -75,13 +75,18 @@ class MetricsAndHealthTest {
   }
 
   @Test
-  void isReadyWhenTheBrokerAnswersAndThePoliciesAreLoaded() {
+  void isReadyWhenTheBrokerAnswersThePoliciesAreLoadedAndTheStreamHasRun() {
+    // Not ready until the stream has been RUNNING once (it may still be joining its group here).
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> given().get("/q/health/ready").statusCode() == 200);
     given()
         .get("/q/health/ready")
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("kafka", "policies"))
+        .body("checks.name", hasItems("kafka", "policies", "stream started"))
+        .body("checks.find { it.name == 'stream started' }.data.state", equalTo("RUNNING"))
         .body("checks.find { it.name == 'policies' }.data.policies", greaterThanOrEqualTo(1));
   }
 }

@@ -570,7 +570,7 @@ public final class LoadHarness {
     };
   }
 
-  private static void drain(
+  static void drain(
       KafkaConsumer<byte[], byte[]> c,
       String prefix,
       List<Long> service,

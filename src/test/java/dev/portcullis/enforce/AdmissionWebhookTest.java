@@ -300,7 +300,10 @@ class AdmissionWebhookTest {
         .statusCode(403)
         .body("error", equalTo("https-required"))
         .body("message", containsString("HTTPS only"));
-    given().get("/q/health/ready").then().statusCode(200);
+    // Refusing plain HTTP does not make the service unready (once its stream has started).
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> given().get("/q/health/ready").statusCode() == 200);
   }
 
   @Test

@@ -1,0 +1,180 @@
+package dev.portcullis.bench;
+
+import dev.portcullis.bench.LoadHarness.Input;
+import dev.portcullis.ingest.EmbeddedKafkaBroker;
+import dev.portcullis.testing.PackagedApp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Memory and latency over a long steady load, then a burst: the packaged service (its own JVM, the
+ * heap and JVM options under test in {@code BENCH_SERVICE_JAVA_OPTS}) against a KRaft broker in
+ * this JVM (another process, as in a deployment), fed the corpus at a fixed rate for N minutes.
+ * Every minute: resident memory of the service, heap in use (from {@code /q/metrics}), decision
+ * latency in the service over that minute. Then 10 s at ten times the rate, and the time until the
+ * consumer lag of the stream is back to zero.
+ *
+ * <p>Run: {@code BENCH_SERVICE_JAVA_OPTS="-Xmx256m" ./mvnw -B -q -Pbench package -DskipTests
+ * exec:exec -Dbench.main=dev.portcullis.bench.SoakHarness -Dbench.args="60 2000"} (minutes,
+ * events/s).
+ */
+public final class SoakHarness {
+
+  static final Pattern HEAP =
+      Pattern.compile(
+          "^jvm_memory_used_bytes\\{area=\"heap\"[^}]*}\\s+([0-9.E+]+)", Pattern.MULTILINE);
+
+  public static void main(String[] args) throws Exception {
+    int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+    String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "");
+    Path data = Files.createTempDirectory("portcullis-soak");
+    try (EmbeddedKafkaBroker broker =
+        new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
+      String bootstrap = broker.bootstrapServers();
+      String cluster = "soak";
+      String ct = cluster + ".cloudtrail";
+      String k8s = cluster + ".k8s-audit";
+      broker.createTopics(List.of(ct, k8s), LoadHarness.PARTITIONS);
+      Map<String, String> env = LoadHarness.env(bootstrap, cluster, 1);
+      env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
+      env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
+      if (!opts.isBlank()) {
+        env.merge("JAVA_TOOL_OPTIONS", opts, (a, b) -> a + " " + b);
+      }
+      List<Input> corpus = LoadHarness.corpus();
+      LoadHarness.log(
+          "soak: " + minutes + " min at " + rate + " events/s, service options '" + opts + "'");
+      StringBuilder table = new StringBuilder();
+      table.append(
+          "\n| minute | sent | RSS (MB) | heap used (MB) | in service p50 / p99 / max (ms) |\n"
+              + "|---|---|---|---|---|\n");
+      try (PackagedApp app = PackagedApp.start(cluster, env, Duration.ofSeconds(120));
+          KafkaProducer<byte[], byte[]> producer = LoadHarness.producer(bootstrap);
+          Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        List<Long> service = Collections.synchronizedList(new ArrayList<>());
+        List<Long> visible = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean reading = new AtomicBoolean(true);
+        Thread reader =
+            new Thread(
+                () -> {
+                  try (KafkaConsumer<byte[], byte[]> c =
+                      LoadHarness.committedReader(bootstrap, cluster + ".decisions")) {
+                    while (reading.get()) {
+                      LoadHarness.drain(c, "soak-", service, visible, Duration.ofMillis(100));
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                "soak-reader");
+        reader.start();
+        long intervalNanos = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long sent = 0;
+        for (int minute = 1; minute <= minutes; minute++) {
+          for (int chunk = 0; chunk < 6; chunk++) { // 10 s of records at a time
+            List<Input> records =
+                LoadHarness.renumber(corpus, rate * 10, "soak-" + minute + "-" + chunk + "-");
+            for (Input r : records) {
+              long wait = start + sent * intervalNanos - System.nanoTime();
+              if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+              }
+              producer.send(
+                  new ProducerRecord<>(
+                      r.topic().equals(LoadHarness.CLOUDTRAIL) ? ct : k8s, r.key(), r.value()));
+              sent++;
+            }
+          }
+          long[] p;
+          synchronized (service) {
+            p = service.isEmpty() ? new long[] {0, 0, 0} : LoadHarness.percentiles(service);
+            service.clear();
+            visible.clear();
+          }
+          String row =
+              String.format(
+                  "| %d | %d | %d | %d | %s |%n",
+                  minute, sent, LoadHarness.rssMb(app.pid()), heapMb(app), LoadHarness.ms(p));
+          table.append(row);
+          LoadHarness.log("soak " + row.trim());
+        }
+        producer.flush();
+        // A burst: ten times the rate for 10 s, then the time until the lag is zero again.
+        List<Input> burst = LoadHarness.renumber(corpus, rate * 100, "soak-burst-");
+        long burstStart = System.nanoTime();
+        long burstInterval = intervalNanos / 10;
+        for (int i = 0; i < burst.size(); i++) {
+          long wait = burstStart + i * burstInterval - System.nanoTime();
+          if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+          Input r = burst.get(i);
+          producer.send(
+              new ProducerRecord<>(
+                  r.topic().equals(LoadHarness.CLOUDTRAIL) ? ct : k8s, r.key(), r.value()));
+        }
+        producer.flush();
+        double sentIn = LoadHarness.seconds(System.nanoTime() - burstStart);
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        long lag = -1;
+        while (System.nanoTime() < deadline) {
+          lag = LoadHarness.lag(admin, cluster);
+          if (lag == 0) {
+            break;
+          }
+          Thread.sleep(1000);
+        }
+        double back = LoadHarness.seconds(System.nanoTime() - burstStart);
+        String burstLine =
+            String.format(
+                "burst of %d events at %d/s (sent in %.1f s): lag %s %.1f s after the burst began;"
+                    + " RSS then %d MB, heap used %d MB",
+                burst.size(),
+                rate * 10,
+                sentIn,
+                lag == 0 ? "back to zero" : "still " + lag,
+                back,
+                LoadHarness.rssMb(app.pid()),
+                heapMb(app));
+        LoadHarness.log(burstLine);
+        table.append("\n").append(burstLine).append("\n");
+        reading.set(false);
+        reader.join();
+      }
+      System.out.println(table);
+    }
+  }
+
+  /** Heap in use in the service, from its Prometheus metrics (all heap pools), in MB. */
+  static long heapMb(PackagedApp app) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(app.url("/q/metrics"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    double sum = 0;
+    Matcher m = HEAP.matcher(r.body());
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(1));
+    }
+    return Math.round(sum / (1024 * 1024));
+  }
+}
