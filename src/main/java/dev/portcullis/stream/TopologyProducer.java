@@ -69,6 +69,9 @@ public class TopologyProducer {
   /** Reason code of an event the policies could not evaluate. */
   public static final String EVALUATION_ERROR = OutputChannels.EVALUATION_ERROR;
 
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   @Produces
   public Topology topology(
       PortcullisConfig config,
@@ -78,8 +81,11 @@ public class TopologyProducer {
       Reverts reverts,
       PipelineMetrics metrics,
       ObjectMapper mapper) {
-    // Before the stream exists: its first events find the path already compiled.
-    WarmUp.run(evaluator, decoder, mapper, config.stream().warmUp());
+    // Before the stream exists: its first events find the path already compiled. Once: the
+    // topology is a dependent bean, built for each place that asks for it.
+    if (!warmedUp.getAndSet(true)) {
+      WarmUp.run(evaluator, decoder, mapper, config.stream().warmUp());
+    }
     return build(config, dns, decoder, evaluator, reverts, metrics, mapper);
   }
 

@@ -104,6 +104,8 @@ class AlertCrashRecoveryIT {
       // A killed member leaves its group quickly, so the restarted one is not kept waiting.
       p.put("mp.messaging.connector.smallrye-kafka.session.timeout.ms", "6000");
       p.put("mp.messaging.connector.smallrye-kafka.heartbeat.interval.ms", "1000");
+      // Four starts, none about the warm-up (TopologyProducerTest runs it).
+      p.put("portcullis.stream.warm-up", "0s");
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElse("java"));
       p.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
