@@ -183,21 +183,9 @@ final class PolicyLint {
   static Map<Integer, List<String>> actionLiterals(String drl) {
     String code = stripComments(drl);
     Map<Integer, List<String>> out = new LinkedHashMap<>();
-    Matcher m = COMPARE.matcher(code);
-    while (m.find()) {
-      add(out, lineOf(code, m.start()), m.group(1) != null ? m.group(1) : m.group(2));
-    }
-    m = EQUALS_CALL.matcher(code);
-    while (m.find()) {
-      add(out, lineOf(code, m.start()), m.group(1) != null ? m.group(1) : m.group(2));
-    }
-    m = IN_LIST.matcher(code);
-    while (m.find()) {
-      Matcher s = STRING.matcher(m.group(1));
-      while (s.find()) {
-        add(out, lineOf(code, m.start(1) + s.start()), s.group(1));
-      }
-    }
+    compared(code, COMPARE, out);
+    compared(code, EQUALS_CALL, out);
+    inLists(code, true, out);
     return out;
   }
 
@@ -208,13 +196,24 @@ final class PolicyLint {
   static Map<Integer, List<String>> routedLiterals(String drl) {
     String code = stripComments(drl);
     Map<Integer, List<String>> out = new LinkedHashMap<>();
-    Matcher m = EQUAL.matcher(code);
+    compared(code, EQUAL, out);
+    inLists(code, false, out);
+    return out;
+  }
+
+  /** The literal of each match of a pattern whose first or second group holds it. */
+  private static void compared(String code, Pattern pattern, Map<Integer, List<String>> out) {
+    Matcher m = pattern.matcher(code);
     while (m.find()) {
       add(out, lineOf(code, m.start()), m.group(1) != null ? m.group(1) : m.group(2));
     }
-    m = IN_LIST.matcher(code);
+  }
+
+  /** The literals of {@code action in (...)}; of {@code not in} too when {@code negated}. */
+  private static void inLists(String code, boolean negated, Map<Integer, List<String>> out) {
+    Matcher m = IN_LIST.matcher(code);
     while (m.find()) {
-      if (m.group().matches("(?s).*\\s+not\\s+in\\s*\\(.*")) {
+      if (!negated && m.group().matches("(?s).*\\s+not\\s+in\\s*\\(.*")) {
         continue;
       }
       Matcher s = STRING.matcher(m.group(1));
@@ -222,7 +221,6 @@ final class PolicyLint {
         add(out, lineOf(code, m.start(1) + s.start()), s.group(1));
       }
     }
-    return out;
   }
 
   private static void add(Map<Integer, List<String>> out, int line, String name) {

@@ -133,14 +133,11 @@ public final class SoakHarness {
         }
         producer.flush();
         double sentIn = LoadHarness.seconds(System.nanoTime() - burstStart);
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        long lag = -1;
-        while (System.nanoTime() < deadline) {
-          lag = LoadHarness.lag(admin, cluster);
-          if (lag == 0) {
-            break;
-          }
-          Thread.sleep(1000);
+        boolean caughtUp = true;
+        try {
+          LoadHarness.caughtUp(bootstrap, cluster, Duration.ofMinutes(15));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          caughtUp = false;
         }
         double back = LoadHarness.seconds(System.nanoTime() - burstStart);
         String burstLine =
@@ -150,7 +147,7 @@ public final class SoakHarness {
                 burst.size(),
                 rate * 10,
                 sentIn,
-                lag == 0 ? "back to zero" : "still " + lag,
+                caughtUp ? "back to zero" : "still " + LoadHarness.lag(admin, cluster),
                 back,
                 LoadHarness.rssMb(app.pid()),
                 heapMb(app));
