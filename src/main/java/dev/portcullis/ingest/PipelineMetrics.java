@@ -111,6 +111,20 @@ public class PipelineMetrics {
         k -> Counter.builder(name).description(description).tag(tag, value).register(registry));
   }
 
+  /**
+   * A record of the changes topic the judge took decoded from this process's decode ({@code
+   * handed-over}), or parsed from the topic ({@code parsed}: written by another instance, or no
+   * longer kept).
+   */
+  public void handedOver(boolean handedOver) {
+    counter(
+            "portcullis.stream.change.records",
+            "Records of the changes topic judged, by how the judge got the event",
+            "read",
+            handedOver ? "handed-over" : "parsed")
+        .increment();
+  }
+
   /** A decision made after its event (a DNS mirror that never came): written, or failed. */
   public void deferred(boolean written) {
     counter(

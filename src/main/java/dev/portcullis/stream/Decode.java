@@ -36,6 +36,7 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
   private final ChangeEvaluator evaluator;
   private final PipelineMetrics metrics;
   private final ObjectMapper mapper;
+  private final HandOver handOver;
   private ProcessorContext<byte[], byte[]> context;
 
   /** The scopes of the parameters in force, worked out again only when they change. */
@@ -47,11 +48,13 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
       EventDecoder decoder,
       ChangeEvaluator evaluator,
       PipelineMetrics metrics,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      HandOver handOver) {
     this.decoder = decoder;
     this.evaluator = evaluator;
     this.metrics = metrics;
     this.mapper = mapper;
+    this.handOver = handOver;
   }
 
   @Override
@@ -88,7 +91,8 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
         metrics.consumed(e.getSource());
         String scope = scopes.of(e);
         byte[] key = scope.getBytes(StandardCharsets.UTF_8);
-        byte[] value = ChangeRecord.event(scope, e, arrival, origin).write(mapper);
+        ChangeRecord change = ChangeRecord.event(scope, e, arrival, origin);
+        byte[] value = change.write(mapper);
         if (key.length + value.length > TopologyProducer.MAX_RECORD_BYTES) {
           deadLetter(
               record,
@@ -106,8 +110,12 @@ final class Decode implements Processor<byte[], byte[], byte[], byte[]> {
               raw(e));
           continue;
         }
-        context.forward(
-            new Record<>(key, value, ts, new RecordHeaders()), TopologyProducer.CHANGES_SINK);
+        RecordHeaders headers = new RecordHeaders();
+        byte[] token = handOver.offer(change, context.currentSystemTimeMs());
+        if (token != null) {
+          headers.add(HandOver.HEADER, token);
+        }
+        context.forward(new Record<>(key, value, ts, headers), TopologyProducer.CHANGES_SINK);
       }
     } catch (InvalidEventException e) {
       deadLetter(

@@ -64,6 +64,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   private final ScopedState scoped;
   private final PipelineMetrics metrics;
   private final ObjectMapper mapper;
+  private final HandOver handOver;
   private final Duration dedupWindow;
   private final int dedupMaxEntries;
   private final Duration stageWait;
@@ -82,6 +83,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       ScopedState scoped,
       PipelineMetrics metrics,
       ObjectMapper mapper,
+      HandOver handOver,
       Duration dedupWindow,
       int dedupMaxEntries,
       Duration stageWait,
@@ -92,6 +94,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     this.scoped = scoped;
     this.metrics = metrics;
     this.mapper = mapper;
+    this.handOver = handOver;
     this.dedupWindow = dedupWindow;
     this.dedupMaxEntries = dedupMaxEntries;
     this.stageWait = stageWait;
@@ -112,12 +115,16 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    ChangeRecord r;
-    try {
-      r = ChangeRecord.read(record.value(), mapper);
-    } catch (RuntimeException ex) {
-      invalid(record, "not a change record: " + ex.getMessage());
-      return;
+    // Written by this process a moment ago: the event it decoded, else the record parsed.
+    ChangeRecord r = handOver.take(record.headers());
+    metrics.handedOver(r != null);
+    if (r == null) {
+      try {
+        r = ChangeRecord.read(record.value(), mapper);
+      } catch (RuntimeException ex) {
+        invalid(record, "not a change record: " + ex.getMessage());
+        return;
+      }
     }
     if (r.observation() != null) {
       observe(r);

@@ -100,6 +100,7 @@ public class TopologyProducer {
       ObjectMapper mapper) {
     PortcullisConfig.Topics topics = config.topics();
     ScopedState scoped = new ScopedState(StreamStateCodecs.all(), mapper);
+    HandOver handOver = new HandOver();
     Topology t = new Topology();
     t.addSource(
         INPUT_SOURCE,
@@ -107,7 +108,8 @@ public class TopologyProducer {
         new ByteArrayDeserializer(),
         topics.cloudtrail(),
         topics.k8sAudit());
-    t.addProcessor(DECODE, () -> new Decode(decoder, evaluator, metrics, mapper), INPUT_SOURCE);
+    t.addProcessor(
+        DECODE, () -> new Decode(decoder, evaluator, metrics, mapper, handOver), INPUT_SOURCE);
     t.addSink(
         CHANGES_SINK,
         topics.changes(),
@@ -132,6 +134,7 @@ public class TopologyProducer {
                 scoped,
                 metrics,
                 mapper,
+                handOver,
                 config.ingest().dedupWindow(),
                 config.ingest().dedupMaxEntries(),
                 config.ingest().stageWait(),

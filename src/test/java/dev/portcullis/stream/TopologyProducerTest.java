@@ -67,6 +67,10 @@ class TopologyProducerTest {
 
   @BeforeEach
   void start() throws Exception {
+    open(metrics);
+  }
+
+  void open(PipelineMetrics metrics) throws Exception {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -91,19 +95,18 @@ class TopologyProducerTest {
     driver.close();
   }
 
-  /** Sends a CloudTrail record and passes what the decode step wrote on to the judge. */
+  /** Sends a CloudTrail record: decoded, and judged from the changes topic. */
   void send(String json) {
     cloudtrail.pipeInput(null, bytes(json));
     forwardChanges();
   }
 
-  /** The changes topic is an output and an input: the driver does not loop it back itself. */
+  /**
+   * What the decode step wrote to the changes topic since the last call. The driver reads it back
+   * into the judge itself (a topic the topology writes and reads), as the stream does.
+   */
   List<TestRecord<byte[], byte[]>> forwardChanges() {
-    List<TestRecord<byte[], byte[]>> written = changes.readRecordsToList();
-    for (TestRecord<byte[], byte[]> r : written) {
-      changesIn.pipeInput(r);
-    }
-    return written;
+    return changes.readRecordsToList();
   }
 
   Map<String, JsonNode> decisionsByKey() throws Exception {
@@ -148,6 +151,62 @@ class TopologyProducerTest {
     return registry.find("portcullis.decisions").counters().stream()
         .mapToDouble(io.micrometer.core.instrument.Counter::count)
         .sum();
+  }
+
+  @Test
+  void theJudgeTakesWhatItsOwnDecodeWroteAndParsesAnyOtherRecordToTheSameDecision()
+      throws Exception {
+    String own = Events.newId();
+    String elsewhere = Events.newId();
+    String forged = Events.newId();
+    // Counted apart from the service's own stream, which runs in this JVM too.
+    io.micrometer.core.instrument.MeterRegistry counted =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    stop();
+    open(new PipelineMetrics(counted));
+    cloudtrail.pipeInput(null, bytes(Events.load("stop-logging.json", own)));
+    // The driver reads the changes topic back itself (as the stream does): once, handed over.
+    List<TestRecord<byte[], byte[]>> written = changes.readRecordsToList();
+    assertThat(written).hasSize(1);
+    assertThat(written.get(0).headers().lastHeader(HandOver.HEADER)).isNotNull();
+    String record = new String(written.get(0).value(), StandardCharsets.UTF_8);
+
+    // The same change record as another instance writes it: no token this process gave out.
+    changesIn.pipeInput(
+        new TestRecord<>(
+            bytes("event:" + elsewhere), bytes(record.replace(own, elsewhere)), Instant.now()));
+    // A token of another process (another random id, same sequence number).
+    org.apache.kafka.common.header.internals.RecordHeaders foreign =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    byte[] token = written.get(0).headers().lastHeader(HandOver.HEADER).value().clone();
+    token[0] ^= 1;
+    foreign.add(HandOver.HEADER, token);
+    changesIn.pipeInput(
+        new TestRecord<>(
+            bytes("event:" + forged), bytes(record.replace(own, forged)), foreign, Instant.now()));
+
+    assertThat(changeRecords(counted, "handed-over")).isEqualTo(1.0);
+    assertThat(changeRecords(counted, "parsed")).isEqualTo(2.0);
+    Map<String, JsonNode> out = decisionsByKey();
+    assertThat(out).containsOnlyKeys(own, elsewhere, forged);
+    String expected = comparable(out.get(own), own);
+    assertThat(out.get(own).path("decisions").get(0).path("policy").asText())
+        .isEqualTo("cloudtrail-stopped");
+    assertThat(comparable(out.get(elsewhere), elsewhere)).isEqualTo(expected);
+    assertThat(comparable(out.get(forged), forged)).isEqualTo(expected);
+  }
+
+  /** A decision record without its id and the time it was made. */
+  static String comparable(JsonNode decision, String id) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy =
+        (com.fasterxml.jackson.databind.node.ObjectNode) decision.deepCopy();
+    copy.remove("decidedAt");
+    return copy.toString().replace(id, "<id>");
+  }
+
+  static double changeRecords(io.micrometer.core.instrument.MeterRegistry registry, String read) {
+    var c = registry.find("portcullis.stream.change.records").tag("read", read).counter();
+    return c == null ? 0 : c.count();
   }
 
   @Test
