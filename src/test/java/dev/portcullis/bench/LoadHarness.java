@@ -34,7 +34,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>An embedded KRaft broker (this JVM) is warmed up, then loaded with N corpus events (the
  *       shared corpus taken in turn, each with a fresh unique id so nothing is a duplicate).
  *   <li>Baseline: one thread, kafka-clients, reads both input topics and writes every record to a
- *       sink topic, at least once (flush, then commit, after each poll).
+ *       sink topic, at least once (flush, then commit, after each poll); then the same loop exactly
+ *       once (Portcullis's guarantee: one transaction with the offsets per 100 ms).
  *   <li>Before (optional, {@code BENCH_BEFORE_JAR=<path to an older quarkus-run.jar>}): that build
  *       reads the same records from offset 0 into a decisions topic of its own.
  *   <li>Portcullis with 1, 2, ... instances ({@code BENCH_INSTANCES=1,2,3}, default 1), each count
@@ -80,7 +81,9 @@ public final class LoadHarness {
         new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
       String bootstrap = broker.bootstrapServers();
       broker.createTopics(
-          List.of(CLOUDTRAIL, K8S, "portcullis.dead-letter", SINK, "warmup"), PARTITIONS);
+          List.of(
+              CLOUDTRAIL, K8S, "portcullis.dead-letter", SINK, SINK + ".exactly-once", "warmup"),
+          PARTITIONS);
       List<Input> corpus = corpus();
 
       log("warming the broker up for " + warmUpSeconds + " s");
@@ -94,13 +97,21 @@ public final class LoadHarness {
 
       double baseline = baseline(bootstrap, n);
       log(String.format("baseline consume-and-produce: %.0f records/s", baseline));
+      // The same loop with Portcullis's delivery guarantee: Kafka transactions, committed (with
+      // the consumed offsets) every 100 ms, as Kafka Streams does with exactly_once_v2.
+      double exactlyOnce = baselineExactlyOnce(bootstrap, n);
+      log(String.format("baseline consume-and-produce, exactly once: %.0f records/s", exactlyOnce));
       table.append(
           String.format(
-              "%n| run | instances | events/s | vs plain loop | latency at %d/s in service p50 / p99"
+              "%n| run | instances | events/s | vs plain loop | vs plain loop, exactly once |"
+                  + " latency at %d/s in service p50 / p99"
                   + " (ms) | as read (committed) p50 / p99 / max (ms) | RSS per instance (MB) |%n"
-                  + "|---|---|---|---|---|---|---|%n"
-                  + "| plain consume-and-produce | 1 thread | %.0f | 1.00 | | | |%n",
-              rate, baseline));
+                  + "|---|---|---|---|---|---|---|---|%n"
+                  + "| plain consume-and-produce, at least once | 1 thread | %.0f | 1.00 | %.2f |"
+                  + " | | |%n"
+                  + "| plain consume-and-produce, exactly once | 1 thread | %.0f | %.2f | 1.00 |"
+                  + " | | |%n",
+              rate, baseline, baseline / exactlyOnce, exactlyOnce, exactlyOnce / baseline));
 
       if (before != null) {
         Map<String, String> env = env(bootstrap, "before", 1);
@@ -116,7 +127,8 @@ public final class LoadHarness {
                   renumber(corpus, rate * 30, "paced-b-"),
                   rate,
                   null);
-          table.append(row("before (" + before + ")", "1", r, baseline, lat, List.of(app)));
+          table.append(
+              row("before (" + before + ")", "1", r, baseline, exactlyOnce, lat, List.of(app)));
         }
       }
       for (int k : counts) {
@@ -142,7 +154,14 @@ public final class LoadHarness {
                   null);
           log(describe(k + " instance(s) at " + rate + " events/s", lat));
           table.append(
-              row("Portcullis (Kafka Streams)", String.valueOf(k), r, baseline, lat, apps));
+              row(
+                  "Portcullis (Kafka Streams)",
+                  String.valueOf(k),
+                  r,
+                  baseline,
+                  exactlyOnce,
+                  lat,
+                  apps));
           if (k >= 2) {
             PackagedApp victim = apps.get(1);
             Latency killed =
@@ -162,7 +181,7 @@ public final class LoadHarness {
             log(describe(k + " instance(s), one killed 10 s in", killed));
             table.append(
                 String.format(
-                    "| kill -9 of instance 2, 10 s into 30 s at %d/s | %d | | | %s | %s | |%n",
+                    "| kill -9 of instance 2, 10 s into 30 s at %d/s | %d | | | | %s | %s | |%n",
                     rate,
                     k,
                     ms(killed.service()),
@@ -269,6 +288,7 @@ public final class LoadHarness {
       String instances,
       double rate,
       double baseline,
+      double exactlyOnce,
       Latency lat,
       List<PackagedApp> apps)
       throws Exception {
@@ -279,8 +299,15 @@ public final class LoadHarness {
       }
     }
     return String.format(
-        "| %s | %s | %.0f | %.2f | %s | %s | %s |%n",
-        run, instances, rate, rate / baseline, ms(lat.service()), ms(lat.visible()), rss);
+        "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s |%n",
+        run,
+        instances,
+        rate,
+        rate / baseline,
+        rate / exactlyOnce,
+        ms(lat.service()),
+        ms(lat.visible()),
+        rss);
   }
 
   static String ms(long[] p) {
@@ -343,12 +370,17 @@ public final class LoadHarness {
   }
 
   static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    return producer(bootstrap, new Properties());
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap, Properties extra) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.putAll(extra);
     return new KafkaProducer<>(p);
   }
 
@@ -412,6 +444,52 @@ public final class LoadHarness {
         }
         p.flush();
         c.commitSync();
+      }
+    }
+    return seen / seconds(System.nanoTime() - first);
+  }
+
+  /**
+   * The plain loop with Kafka Streams' exactly_once_v2 guarantee: read (committed records only),
+   * write to a sink in a transaction that also commits the consumed offsets, one transaction per
+   * {@code commit.interval.ms} (100 ms, Portcullis's setting); records per second.
+   */
+  static double baselineExactlyOnce(String bootstrap, int n) {
+    long first = 0;
+    int seen = 0;
+    Properties tx = new Properties();
+    tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "baseline-exactly-once");
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "baseline-exactly-once");
+        KafkaProducer<byte[], byte[]> p = producer(bootstrap, tx)) {
+      p.initTransactions();
+      c.subscribe(List.of(CLOUDTRAIL, K8S));
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+          new java.util.HashMap<>();
+      long begun = 0;
+      boolean open = false;
+      while (seen < n || open) {
+        ConsumerRecords<byte[], byte[]> batch = c.poll(Duration.ofMillis(seen < n ? 200 : 0));
+        if (!batch.isEmpty() && first == 0) {
+          first = System.nanoTime();
+        }
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          if (!open) {
+            p.beginTransaction();
+            open = true;
+            begun = System.nanoTime();
+          }
+          p.send(new ProducerRecord<>(SINK + ".exactly-once", r.key(), r.value()));
+          offsets.put(
+              new TopicPartition(r.topic(), r.partition()),
+              new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1));
+          seen++;
+        }
+        if (open && (seen >= n || System.nanoTime() - begun >= 100_000_000L)) {
+          p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+          p.commitTransaction();
+          offsets.clear();
+          open = false;
+        }
       }
     }
     return seen / seconds(System.nanoTime() - first);
