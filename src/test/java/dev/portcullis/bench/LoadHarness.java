@@ -38,13 +38,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       once (Portcullis's guarantee: one transaction with the offsets per 100 ms).
  *   <li>Before (optional, {@code BENCH_BEFORE_JAR=<path to an older quarkus-run.jar>}): that build
  *       reads the same records from offset 0 into a decisions topic of its own.
- *   <li>Portcullis with 1, 2, ... instances ({@code BENCH_INSTANCES=1,2,3}, default 1), each count
- *       a cluster of its own (application id, decisions and changes topics, state folders): reads
- *       the same records from offset 0; throughput is counted on its decisions topic, read as a
- *       user reads it ({@code read_committed}), from the first decision to the N-th.
+ *   <li>Portcullis with 1, 2, ... instances ({@code BENCH_INSTANCES=1,2,3}, default 1; {@code none}
+ *       for only the baselines and the cold starts), each count a cluster of its own (application
+ *       id, decisions and changes topics, state folders): reads the same records from offset 0;
+ *       throughput is counted on its decisions topic, read as a user reads it ({@code
+ *       read_committed}), from the first decision to the N-th.
  *   <li>Latency: with the instances caught up, events are produced at a fixed rate for 30 s; for
  *       each decision record, in the service ({@code decidedAt - receivedAt}) and as a reader sees
- *       it (read back, committed, minus the input's Kafka record time; same clock).
+ *       it (read back, committed, minus the input's Kafka record time; same clock); and the CPU
+ *       time the instances used in those 30 s, per event.
  *   <li>Kill -9 (with 2 or more instances): the same paced run, and one instance killed with
  *       SIGKILL 10 s in; reports how long events waited at most and whether every one was decided.
  * </ol>
@@ -71,7 +73,8 @@ public final class LoadHarness {
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
     List<Integer> counts = new ArrayList<>();
-    for (String c : System.getenv().getOrDefault("BENCH_INSTANCES", "1").split(",")) {
+    String instances = System.getenv().getOrDefault("BENCH_INSTANCES", "1");
+    for (String c : instances.equals("none") ? new String[0] : instances.split(",")) {
       counts.add(Integer.parseInt(c.trim()));
     }
     String before = System.getenv("BENCH_BEFORE_JAR");
@@ -105,12 +108,13 @@ public final class LoadHarness {
           String.format(
               "%n| run | instances | events/s | vs plain loop | vs plain loop, exactly once |"
                   + " latency at %d/s in service p50 / p99"
-                  + " (ms) | as read (committed) p50 / p99 / max (ms) | RSS per instance (MB) |%n"
-                  + "|---|---|---|---|---|---|---|---|%n"
+                  + " (ms) | as read (committed) p50 / p99 / max (ms) | service CPU per event at"
+                  + " that rate (ms) | RSS per instance (MB) |%n"
+                  + "|---|---|---|---|---|---|---|---|---|%n"
                   + "| plain consume-and-produce, at least once | 1 thread | %.0f | 1.00 | %.2f |"
-                  + " | | |%n"
+                  + " | | | |%n"
                   + "| plain consume-and-produce, exactly once | 1 thread | %.0f | %.2f | 1.00 |"
-                  + " | | |%n",
+                  + " | | | |%n",
               rate, baseline, baseline / exactlyOnce, exactlyOnce, exactlyOnce / baseline));
 
       if (before != null) {
@@ -120,6 +124,7 @@ public final class LoadHarness {
             PackagedApp.start(Path.of(before), "load-before", env, Duration.ofSeconds(120))) {
           double r = throughput(bootstrap, "before.decisions", "load-", n, Duration.ofMinutes(10));
           log(String.format("before (%s): %.0f events/s", before, r));
+          double cpu = cpuSeconds(app.pid());
           Latency lat =
               latency(
                   bootstrap,
@@ -127,8 +132,17 @@ public final class LoadHarness {
                   renumber(corpus, rate * 30, "paced-b-"),
                   rate,
                   null);
+          double cpuMs = (cpuSeconds(app.pid()) - cpu) * 1000 / (rate * 30);
           table.append(
-              row("before (" + before + ")", "1", r, baseline, exactlyOnce, lat, List.of(app)));
+              row(
+                  "before (" + before + ")",
+                  "1",
+                  r,
+                  baseline,
+                  exactlyOnce,
+                  lat,
+                  cpuMs,
+                  List.of(app)));
         }
       }
       for (int k : counts) {
@@ -145,6 +159,10 @@ public final class LoadHarness {
           log(String.format("Portcullis end to end, %d instance(s): %.0f events/s", k, r));
           // Earlier runs' paced records are on the inputs too: catch up before timing latency.
           caughtUp(bootstrap, cluster, Duration.ofMinutes(5));
+          double cpu = 0;
+          for (PackagedApp a : apps) {
+            cpu -= cpuSeconds(a.pid());
+          }
           Latency lat =
               latency(
                   bootstrap,
@@ -152,7 +170,12 @@ public final class LoadHarness {
                   renumber(corpus, rate * 30, "paced-" + k + "-"),
                   rate,
                   null);
+          for (PackagedApp a : apps) {
+            cpu += cpuSeconds(a.pid());
+          }
+          double cpuMs = cpu * 1000 / (rate * 30);
           log(describe(k + " instance(s) at " + rate + " events/s", lat));
+          log(String.format("service CPU per event at %d/s: %.3f ms", rate, cpuMs));
           table.append(
               row(
                   "Portcullis (Kafka Streams)",
@@ -161,6 +184,7 @@ public final class LoadHarness {
                   baseline,
                   exactlyOnce,
                   lat,
+                  cpuMs,
                   apps));
           if (k >= 2) {
             PackagedApp victim = apps.get(1);
@@ -181,7 +205,7 @@ public final class LoadHarness {
             log(describe(k + " instance(s), one killed 10 s in", killed));
             table.append(
                 String.format(
-                    "| kill -9 of instance 2, 10 s into 30 s at %d/s | %d | | | | %s | %s | |%n",
+                    "| kill -9 of instance 2, 10 s into 30 s at %d/s | %d | | | | %s | %s | | |%n",
                     rate,
                     k,
                     ms(killed.service()),
@@ -207,8 +231,9 @@ public final class LoadHarness {
   /**
    * Warm start: a fresh instance on input topics of its own (nothing to catch up on), loaded at
    * {@code rate} from the moment it reports ready, for 30 s and then 30 s more; once without the
-   * warm-up and once with the shipped one. Issue 14's goal: the first 30 s's p99 at most 3 times
-   * the steady p99.
+   * warm-up and once with the shipped one; then the second started again on the application id,
+   * topics and state folder the first left (a restart, as after a crash or a rollout). Issue 14's
+   * goal: the first 30 s's p99 at most 3 times the steady p99.
    */
   static void coldStarts(
       EmbeddedKafkaBroker broker, List<Input> corpus, int rate, StringBuilder table)
@@ -219,21 +244,32 @@ public final class LoadHarness {
             "%n| warm-up | ready after (s) | first 30 s at %d/s: in service p50 / p99 / max (ms) |"
                 + " next 30 s | first p99 / next p99 |%n|---|---|---|---|---|%n",
             rate));
-    for (String warmUp : List.of("0s", "PT2S")) {
-      String cluster = "cold-" + warmUp.toLowerCase(java.util.Locale.ROOT);
+    Map<String, Map<String, String>> envs = new java.util.HashMap<>();
+    // A new deployment (its application id, topics and changelogs created at start), without and
+    // with the warm-up; then the second one started again on what the first left (a restart).
+    for (String warmUp : List.of("0s", "PT2S", "PT2S restart")) {
+      boolean restart = warmUp.endsWith(" restart");
+      String w = warmUp.replace(" restart", "");
+      String cluster = "cold-" + w.toLowerCase(java.util.Locale.ROOT);
       String ct = cluster + ".cloudtrail";
       String k8s = cluster + ".k8s-audit";
-      broker.createTopics(List.of(ct, k8s), PARTITIONS);
-      Map<String, String> env = env(bootstrap, cluster, 1);
-      env.put("PORTCULLIS_STREAM_WARM_UP", warmUp);
-      env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
-      env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
+      Map<String, String> env = envs.get(cluster);
+      if (env == null) {
+        broker.createTopics(List.of(ct, k8s), PARTITIONS);
+        env = env(bootstrap, cluster, 1);
+        env.put("PORTCULLIS_STREAM_WARM_UP", w);
+        env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
+        env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
+        envs.put(cluster, env);
+      }
       long t0 = System.nanoTime();
-      try (PackagedApp app = PackagedApp.start(cluster, env, Duration.ofSeconds(120))) {
+      try (PackagedApp app =
+          PackagedApp.start(cluster + (restart ? "-restart" : ""), env, Duration.ofSeconds(120))) {
         double ready = seconds(System.nanoTime() - t0);
         List<Input> first = new ArrayList<>();
         List<Input> next = new ArrayList<>();
-        for (Input r : renumber(corpus, rate * 60, cluster + "-")) {
+        String prefix = cluster + (restart ? "-again-" : "-");
+        for (Input r : renumber(corpus, rate * 60, prefix)) {
           Input moved = new Input(r.topic().equals(CLOUDTRAIL) ? ct : k8s, r.key(), r.value());
           (first.size() < rate * 30 ? first : next).add(moved);
         }
@@ -290,6 +326,7 @@ public final class LoadHarness {
       double baseline,
       double exactlyOnce,
       Latency lat,
+      double cpuMsPerEvent,
       List<PackagedApp> apps)
       throws Exception {
     StringBuilder rss = new StringBuilder();
@@ -299,7 +336,7 @@ public final class LoadHarness {
       }
     }
     return String.format(
-        "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s |%n",
+        "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %.3f | %s |%n",
         run,
         instances,
         rate,
@@ -307,6 +344,7 @@ public final class LoadHarness {
         rate / exactlyOnce,
         ms(lat.service()),
         ms(lat.visible()),
+        cpuMsPerEvent,
         rss);
   }
 
@@ -318,6 +356,17 @@ public final class LoadHarness {
     return String.format(
         "%s: in service p50/p99/max %s ms; as read %s ms (%d of %d decided)",
         what, ms(lat.service()), ms(lat.visible()), lat.samples(), lat.expected());
+  }
+
+  /**
+   * CPU time a process has used, user and system, in seconds (Linux {@code /proc/<pid>/stat},
+   * fields 14 and 15, in clock ticks of 1/100 s).
+   */
+  static double cpuSeconds(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    // The command name (field 2) may hold spaces: count from the parenthesis that closes it.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
   /** Resident memory of a process, from /proc (Linux). */
