@@ -39,8 +39,9 @@ import org.jboss.logging.Logger;
  * (exactly_once_v2):
  *
  * <ul>
- *   <li>{@value TopologyProducer#DEDUP_STORE}: event ids already decided, with their event time (a
- *       second delivery is dropped while it is within the dedup window);
+ *   <li>{@value TopologyProducer#DEDUP_STORE} and {@value TopologyProducer#DEDUP_BY_TIME_STORE}:
+ *       event ids already decided, with their event time, and the same in time order ({@link
+ *       DedupMemory}: a second delivery is dropped while it is within the dedup window);
  *   <li>{@value TopologyProducer#STAGES_STORE}: Kubernetes {@code RequestReceived} stages waiting
  *       for the final stage of their request (decided alone once {@code stage-wait} has passed);
  *   <li>{@value TopologyProducer#FACTS_STORE}: what the fact providers and reverts learned, per
@@ -56,8 +57,8 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   /** Reason code of a record of the changes topic that Portcullis cannot read. */
   static final String INVALID_CHANGE_RECORD = "invalid-change-record";
 
-  /** The dedup store's entry holding the newest event time it has seen. */
-  static final String NEWEST = "~newest";
+  /** Ids forgotten at most per tick and partition (a backlog of them is spread over ticks). */
+  static final int FORGET_PER_TICK = 5_000;
 
   private final ChangeEvaluator evaluator;
   private final Reverts reverts;
@@ -72,10 +73,9 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   private final Duration dueEvery;
 
   private ProcessorContext<byte[], byte[]> context;
-  private KeyValueStore<String, Long> dedup;
+  private DedupMemory dedup;
   private KeyValueStore<String, byte[]> stages;
   private KeyValueStore<String, byte[]> facts;
-  private long lastPurge;
 
   Judge(
       ChangeEvaluator evaluator,
@@ -105,10 +105,15 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    this.dedup = context.getStateStore(TopologyProducer.DEDUP_STORE);
+    this.dedup =
+        new DedupMemory(
+            context.getStateStore(TopologyProducer.DEDUP_STORE),
+            context.getStateStore(TopologyProducer.DEDUP_BY_TIME_STORE),
+            dedupWindow.toMillis(),
+            dedupMaxEntries);
+    this.dedup.open();
     this.stages = context.getStateStore(TopologyProducer.STAGES_STORE);
     this.facts = context.getStateStore(TopologyProducer.FACTS_STORE);
-    this.lastPurge = context.currentSystemTimeMs();
     context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::stagesDue);
     context.schedule(dueEvery, PunctuationType.WALL_CLOCK_TIME, this::decisionsDue);
   }
@@ -143,7 +148,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
     ChangeEvent e = r.event();
     if (ChangeEvent.K8S_AUDIT.equals(e.getSource())
         && KubernetesAuditParser.isPreliminaryStage(e.getOutcome().getStage())) {
-      if (dedup.get(e.getId()) != null || stages.get(e.getId()) != null) {
+      if (dedup.known(e.getId()) || stages.get(e.getId()) != null) {
         metrics.duplicate(e.getSource());
         return;
       }
@@ -183,16 +188,8 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
    * old event delivered again, or a late stage of an old request, is still known as decided.
    */
   private boolean claim(ChangeEvent e) {
-    if (dedup.get(e.getId()) != null) {
-      return false;
-    }
-    long t = EventTimes.forWatermark(e.getEventTime(), Instant.now()).toEpochMilli();
-    Long newest = dedup.get(NEWEST);
-    dedup.put(e.getId(), newest == null ? t : Math.max(t, newest));
-    if (newest == null || t > newest) {
-      dedup.put(NEWEST, t);
-    }
-    return true;
+    return dedup.claim(
+        e.getId(), EventTimes.forWatermark(e.getEventTime(), Instant.now()).toEpochMilli());
   }
 
   private void decide(ChangeRecord r) {
@@ -350,10 +347,7 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
         decide(r); // a preliminary stage whose final stage did not come: decided on what it says
       }
     }
-    if (now - lastPurge >= Duration.ofMinutes(1).toMillis()) {
-      lastPurge = now;
-      purgeDedup();
-    }
+    dedup.forget(FORGET_PER_TICK);
   }
 
   // ---- decisions that fall due later ----
@@ -387,41 +381,5 @@ final class Judge implements Processor<byte[], byte[], byte[], byte[]> {
       }
       scoped.save(facts, state);
     }
-  }
-
-  // ---- the dedup memory ----
-
-  /**
-   * Forgets event ids older than the dedup window (by the newest event time seen), and the oldest
-   * beyond the bound.
-   */
-  private void purgeDedup() {
-    Long newest = dedup.get(NEWEST);
-    if (newest == null) {
-      return;
-    }
-    long horizon = newest - dedupWindow.toMillis();
-    List<KeyValue<String, Long>> kept = new ArrayList<>();
-    List<String> gone = new ArrayList<>();
-    try (KeyValueIterator<String, Long> it = dedup.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, Long> kv = it.next();
-        if (NEWEST.equals(kv.key)) {
-          continue;
-        }
-        if (kv.value < horizon) {
-          gone.add(kv.key);
-        } else {
-          kept.add(kv);
-        }
-      }
-    }
-    if (kept.size() > dedupMaxEntries) {
-      kept.sort((a, b) -> Long.compare(a.value, b.value));
-      for (int i = 0; i < kept.size() - dedupMaxEntries; i++) {
-        gone.add(kept.get(i).key);
-      }
-    }
-    gone.forEach(dedup::delete);
   }
 }

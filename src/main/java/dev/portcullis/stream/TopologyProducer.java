@@ -34,6 +34,7 @@ import org.apache.kafka.streams.state.Stores;
 public class TopologyProducer {
 
   public static final String DEDUP_STORE = "portcullis-dedup";
+  public static final String DEDUP_BY_TIME_STORE = "portcullis-dedup-by-time";
   public static final String STAGES_STORE = "portcullis-stages";
   public static final String FACTS_STORE = "portcullis-facts";
 
@@ -144,6 +145,12 @@ public class TopologyProducer {
     t.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.String(), Serdes.Long()),
+        JUDGE);
+    t.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(DEDUP_BY_TIME_STORE),
+            Serdes.String(),
+            Serdes.ByteArray()),
         JUDGE);
     t.addStateStore(
         Stores.keyValueStoreBuilder(

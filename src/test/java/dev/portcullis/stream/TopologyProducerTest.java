@@ -237,6 +237,10 @@ class TopologyProducerTest {
         .isEqualTo("cloudtrail-stopped");
     KeyValueStore<String, Long> dedup = driver.getKeyValueStore(TopologyProducer.DEDUP_STORE);
     assertThat(dedup.get(id)).isNotNull();
+    // And in time order, where forgetting starts from the oldest.
+    KeyValueStore<String, byte[]> byTime =
+        driver.getKeyValueStore(TopologyProducer.DEDUP_BY_TIME_STORE);
+    assertThat(byTime.get(DedupMemory.key(dedup.get(id), id))).isNotNull();
     // The partition's event-time watermark is kept with its state, not with a scope.
     KeyValueStore<String, byte[]> facts = driver.getKeyValueStore(TopologyProducer.FACTS_STORE);
     assertThat(mapper.readTree(facts.get("~partition|watermark")).path("newest").asText())

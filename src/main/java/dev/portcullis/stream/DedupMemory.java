@@ -1,0 +1,143 @@
+package dev.portcullis.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The judge's memory of the event ids it has decided, one per partition of the changes topic, in
+ * two stores written together: {@value TopologyProducer#DEDUP_STORE} (id to the time it is kept
+ * from) and {@value TopologyProducer#DEDUP_BY_TIME_STORE} (the same entries in time order, keyed
+ * {@code <time, 13 digits>|<id>}). Forgetting reads the time-ordered store from its oldest entry,
+ * so it costs what is forgotten rather than what is kept, and runs every tick in small steps
+ * instead of reading, sorting and deleting a whole store at once.
+ *
+ * <p>An id is kept for the dedup window after the later of its event time and the newest event time
+ * the partition had seen when it was decided; at most {@code maxEntries} ids are kept, the oldest
+ * forgotten first.
+ */
+final class DedupMemory {
+
+  /** The entry of the id store holding the newest event time it has seen. */
+  static final String NEWEST = "~newest";
+
+  private static final byte[] NOTHING = new byte[0];
+
+  private final KeyValueStore<String, Long> ids;
+  private final KeyValueStore<String, byte[]> byTime;
+  private final long windowMillis;
+  private final int maxEntries;
+  private long count;
+
+  DedupMemory(
+      KeyValueStore<String, Long> ids,
+      KeyValueStore<String, byte[]> byTime,
+      long windowMillis,
+      int maxEntries) {
+    this.ids = ids;
+    this.byTime = byTime;
+    this.windowMillis = windowMillis;
+    this.maxEntries = maxEntries;
+  }
+
+  /**
+   * Counts what is kept. Ids remembered before the time-ordered store existed (an older version of
+   * Portcullis wrote the id store alone) are put in time order once, here.
+   */
+  void open() {
+    count = 0;
+    try (KeyValueIterator<String, byte[]> it = byTime.all()) {
+      while (it.hasNext()) {
+        it.next();
+        count++;
+      }
+    }
+    if (count > 0) {
+      return;
+    }
+    List<KeyValue<String, Long>> older = new ArrayList<>();
+    try (KeyValueIterator<String, Long> it = ids.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Long> kv = it.next();
+        if (!NEWEST.equals(kv.key)) {
+          older.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, Long> kv : older) {
+      byTime.put(key(kv.value, kv.key), NOTHING);
+      count++;
+    }
+  }
+
+  boolean known(String id) {
+    return ids.get(id) != null;
+  }
+
+  /**
+   * Remembers an id; false when it is remembered already.
+   *
+   * @param eventMillis the event's time (as the watermark takes it)
+   */
+  boolean claim(String id, long eventMillis) {
+    if (ids.get(id) != null) {
+      return false;
+    }
+    Long newest = ids.get(NEWEST);
+    long kept = newest == null ? eventMillis : Math.max(eventMillis, newest);
+    ids.put(id, kept);
+    byTime.put(key(kept, id), NOTHING);
+    count++;
+    if (newest == null || eventMillis > newest) {
+      ids.put(NEWEST, eventMillis);
+    }
+    return true;
+  }
+
+  /**
+   * Forgets the ids older than the window behind the newest event time, then the oldest beyond
+   * {@code maxEntries}; at most {@code limit} of them in one call, so a backlog of them is spread
+   * over several ticks.
+   *
+   * @return how many were forgotten
+   */
+  int forget(int limit) {
+    Long newest = ids.get(NEWEST);
+    if (newest == null || count == 0) {
+      return 0;
+    }
+    long horizon = newest - windowMillis;
+    List<String> gone = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = byTime.all()) {
+      while (it.hasNext() && gone.size() < limit) {
+        String k = it.next().key;
+        if (timeOf(k) < horizon || count - gone.size() > maxEntries) {
+          gone.add(k);
+        } else {
+          break; // in time order: everything after is younger and within the bound
+        }
+      }
+    }
+    for (String k : gone) {
+      byTime.delete(k);
+      ids.delete(k.substring(k.indexOf('|') + 1));
+    }
+    count -= gone.size();
+    return gone.size();
+  }
+
+  long size() {
+    return count;
+  }
+
+  /** The time-ordered key: times before 1970 count as 1970 (forgotten first). */
+  static String key(long millis, String id) {
+    return String.format("%013d|%s", Math.max(0, millis), id);
+  }
+
+  private static long timeOf(String key) {
+    return Long.parseLong(key.substring(0, key.indexOf('|')));
+  }
+}
