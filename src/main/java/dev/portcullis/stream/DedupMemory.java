@@ -31,6 +31,12 @@ final class DedupMemory {
   private final int maxEntries;
   private long count;
 
+  /**
+   * Where the oldest kept entry can start (the time of the last one forgotten): reading from here
+   * skips what RocksDB still holds as deleted until it compacts.
+   */
+  private String from;
+
   DedupMemory(
       KeyValueStore<String, Long> ids,
       KeyValueStore<String, byte[]> byTime,
@@ -48,6 +54,7 @@ final class DedupMemory {
    */
   void open() {
     count = 0;
+    from = null;
     try (KeyValueIterator<String, byte[]> it = byTime.all()) {
       while (it.hasNext()) {
         it.next();
@@ -110,7 +117,7 @@ final class DedupMemory {
     }
     long horizon = newest - windowMillis;
     List<String> gone = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = byTime.all()) {
+    try (KeyValueIterator<String, byte[]> it = byTime.range(from, null)) {
       while (it.hasNext() && gone.size() < limit) {
         String k = it.next().key;
         if (timeOf(k) < horizon || count - gone.size() > maxEntries) {
@@ -125,6 +132,10 @@ final class DedupMemory {
       ids.delete(k.substring(k.indexOf('|') + 1));
     }
     count -= gone.size();
+    if (!gone.isEmpty()) {
+      String last = gone.get(gone.size() - 1);
+      from = last.substring(0, last.indexOf('|') + 1); // the same time may hold other ids
+    }
     return gone.size();
   }
 

@@ -134,6 +134,19 @@ class DedupMemoryTest {
   }
 
   @Test
+  void anIdKeptFromTheSameMillisecondAsTheLastForgottenIsStillForgottenInItsTurn() {
+    DedupMemory m = memory(60 * MINUTE, 1);
+    m.claim("m", T0);
+    m.claim("z", T0);
+    assertThat(m.forget(100)).isEqualTo(1); // "m", the first key of that millisecond
+    m.claim("a", T0); // the same millisecond, a key before the one just forgotten
+    assertThat(m.forget(100)).isEqualTo(1);
+    assertThat(m.known("a")).as("the oldest key went first").isFalse();
+    assertThat(m.known("z")).isTrue();
+    assertThat(timeOrdered()).containsExactly(DedupMemory.key(T0, "z"));
+  }
+
+  @Test
   void timeOrderedKeysSortAsTheirTimes() {
     assertThat(DedupMemory.key(999, "z")).isLessThan(DedupMemory.key(1000, "a"));
     assertThat(DedupMemory.key(-5, "x")).isEqualTo(DedupMemory.key(0, "x"));
