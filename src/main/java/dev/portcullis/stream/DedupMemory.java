@@ -23,6 +23,13 @@ final class DedupMemory {
   /** The entry of the id store holding the newest event time it has seen. */
   static final String NEWEST = "~newest";
 
+  /**
+   * The entry of the id store holding how many ids are kept, written at most once a tick: a
+   * partition that opens reads it instead of counting a store that may hold hundreds of thousands
+   * of ids.
+   */
+  static final String COUNT = "~count";
+
   private static final byte[] NOTHING = new byte[0];
 
   private final KeyValueStore<String, Long> ids;
@@ -30,6 +37,7 @@ final class DedupMemory {
   private final long windowMillis;
   private final int maxEntries;
   private long count;
+  private long countWritten;
 
   /**
    * Where the oldest kept entry can start (the time of the last one forgotten): reading from here
@@ -49,12 +57,22 @@ final class DedupMemory {
   }
 
   /**
-   * Counts what is kept. Ids remembered before the time-ordered store existed (an older version of
-   * Portcullis wrote the id store alone) are put in time order once, here.
+   * Reads how many ids are kept, or counts them when that was not written yet. Ids remembered
+   * before the time-ordered store existed (an older version of Portcullis wrote the id store alone)
+   * are put in time order once, here. The count read may be short by the ids claimed after its last
+   * write (at most a tick of them, after each crash): the bound is then kept that much late, never
+   * early, and forgetting by time is not affected.
    */
   void open() {
-    count = 0;
     from = null;
+    Long written = ids.get(COUNT);
+    if (written != null) {
+      count = written;
+      countWritten = written;
+      return;
+    }
+    count = 0;
+    countWritten = -1;
     try (KeyValueIterator<String, byte[]> it = byTime.all()) {
       while (it.hasNext()) {
         it.next();
@@ -68,7 +86,7 @@ final class DedupMemory {
     try (KeyValueIterator<String, Long> it = ids.all()) {
       while (it.hasNext()) {
         KeyValue<String, Long> kv = it.next();
-        if (!NEWEST.equals(kv.key)) {
+        if (!NEWEST.equals(kv.key) && !COUNT.equals(kv.key)) {
           older.add(kv);
         }
       }
@@ -77,6 +95,7 @@ final class DedupMemory {
       byTime.put(key(kv.value, kv.key), NOTHING);
       count++;
     }
+    writeCount();
   }
 
   boolean known(String id) {
@@ -112,18 +131,18 @@ final class DedupMemory {
    */
   int forget(int limit) {
     Long newest = ids.get(NEWEST);
-    if (newest == null || count == 0) {
+    if (newest == null) {
       return 0;
     }
     long horizon = newest - windowMillis;
     List<String> gone = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = byTime.range(from, null)) {
-      while (it.hasNext() && gone.size() < limit) {
+      while (it.hasNext()) {
         String k = it.next().key;
-        if (timeOf(k) < horizon || count - gone.size() > maxEntries) {
+        if (gone.size() < limit && (timeOf(k) < horizon || count - gone.size() > maxEntries)) {
           gone.add(k);
         } else {
-          break; // in time order: everything after is younger and within the bound
+          break; // in time order: what follows is younger (or for the next tick)
         }
       }
     }
@@ -131,16 +150,26 @@ final class DedupMemory {
       byTime.delete(k);
       ids.delete(k.substring(k.indexOf('|') + 1));
     }
-    count -= gone.size();
+    // A count read after a crash may be short (see open()): never below zero, and forgetting by
+    // time does not depend on it.
+    count = Math.max(0, count - gone.size());
     if (!gone.isEmpty()) {
       String last = gone.get(gone.size() - 1);
       from = last.substring(0, last.indexOf('|') + 1); // the same time may hold other ids
     }
+    writeCount();
     return gone.size();
   }
 
   long size() {
     return count;
+  }
+
+  private void writeCount() {
+    if (count != countWritten) {
+      ids.put(COUNT, count);
+      countWritten = count;
+    }
   }
 
   /** The time-ordered key: times before 1970 count as 1970 (forgotten first). */

@@ -108,11 +108,25 @@ class DedupMemoryTest {
     DedupMemory first = memory(60 * MINUTE, 2);
     first.claim("a", T0);
     first.claim("b", T0 + 1);
+    first.forget(100); // the tick that writes the count
     DedupMemory again = memory(60 * MINUTE, 2);
     assertThat(again.size()).isEqualTo(2);
     again.claim("c", T0 + 2);
     assertThat(again.forget(100)).isEqualTo(1);
     assertThat(again.known("a")).isFalse();
+  }
+
+  @Test
+  void reopenedAfterATickItReadsTheCountItWroteInsteadOfCounting() {
+    DedupMemory first = memory(60 * MINUTE, 1000);
+    first.claim("a", T0);
+    first.claim("b", T0 + 1);
+    first.forget(100); // a tick: nothing due, the count written
+    assertThat(ids.get(DedupMemory.COUNT)).isEqualTo(2L);
+    // Proof that it is read, not counted: an entry the count does not know of.
+    byTime.put(DedupMemory.key(T0 + 2, "unknown"), new byte[0]);
+    assertThat(memory(60 * MINUTE, 1000).size()).isEqualTo(2);
+    assertThat(first.known(DedupMemory.COUNT)).isTrue(); // a reserved entry, as ~newest
   }
 
   @Test
@@ -144,6 +158,27 @@ class DedupMemoryTest {
     assertThat(m.known("a")).as("the oldest key went first").isFalse();
     assertThat(m.known("z")).isTrue();
     assertThat(timeOrdered()).containsExactly(DedupMemory.key(T0, "z"));
+  }
+
+  @Test
+  void aCountShortAfterACrashKeepsTheBoundLateNeverEarlyAndForgettingByTimeGoesOn() {
+    DedupMemory first = memory(60 * MINUTE, 2);
+    first.forget(100); // a tick writes the count: 0
+    first.claim("a", T0); // claimed and committed after the tick, then a crash
+    first.claim("b", T0 + 1);
+    DedupMemory again = memory(60 * MINUTE, 2);
+    assertThat(again.size()).isZero(); // short by the two
+    again.claim("c", T0 + 2);
+    again.claim("d", T0 + 3);
+    // Four kept, counted as two: the bound of two is not applied yet (late, not early).
+    assertThat(again.forget(100)).isZero();
+    again.claim("e", T0 + 4);
+    assertThat(again.forget(100)).isEqualTo(1);
+    assertThat(again.known("a")).isFalse();
+    // Forgetting by time does not depend on the count.
+    again.claim("new", T0 + 61 * MINUTE);
+    assertThat(again.forget(100)).isEqualTo(4);
+    assertThat(timeOrdered()).containsExactly(DedupMemory.key(T0 + 61 * MINUTE, "new"));
   }
 
   @Test
