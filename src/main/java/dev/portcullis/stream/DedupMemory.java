@@ -99,7 +99,15 @@ final class DedupMemory {
   }
 
   boolean known(String id) {
-    return ids.get(id) != null;
+    return !reserved(id) && ids.get(id) != null;
+  }
+
+  /**
+   * An id that is the name of one of the store's own entries: never remembered (each delivery is
+   * decided), rather than taken for a duplicate and never decided.
+   */
+  private static boolean reserved(String id) {
+    return NEWEST.equals(id) || COUNT.equals(id);
   }
 
   /**
@@ -108,6 +116,9 @@ final class DedupMemory {
    * @param eventMillis the event's time (as the watermark takes it)
    */
   boolean claim(String id, long eventMillis) {
+    if (reserved(id)) {
+      return true;
+    }
     if (ids.get(id) != null) {
       return false;
     }
