@@ -185,7 +185,13 @@ final class DedupMemory {
 
   /** The time-ordered key: times before 1970 count as 1970 (forgotten first). */
   static String key(long millis, String id) {
-    return String.format("%013d|%s", Math.max(0, millis), id);
+    // What String.format("%013d|%s") gives, without parsing a format for every event.
+    String digits = Long.toString(Math.max(0, millis));
+    StringBuilder key = new StringBuilder(14 + digits.length() + id.length());
+    for (int pad = digits.length(); pad < 13; pad++) {
+      key.append('0');
+    }
+    return key.append(digits).append('|').append(id).toString();
   }
 
   private static long timeOf(String key) {

@@ -191,5 +191,9 @@ class DedupMemoryTest {
   void timeOrderedKeysSortAsTheirTimes() {
     assertThat(DedupMemory.key(999, "z")).isLessThan(DedupMemory.key(1000, "a"));
     assertThat(DedupMemory.key(-5, "x")).isEqualTo(DedupMemory.key(0, "x"));
+    // The stored format: a store written by an earlier version is read with the same keys.
+    assertThat(DedupMemory.key(1_764_700_000_123L, "ev-1")).isEqualTo("1764700000123|ev-1");
+    assertThat(DedupMemory.key(7, "a|b")).isEqualTo("0000000000007|a|b");
+    assertThat(DedupMemory.key(12_345_678_901_234L, "x")).isEqualTo("12345678901234|x");
   }
 }
