@@ -126,6 +126,15 @@ public interface PortcullisConfig {
      */
     @WithDefault("PT2S")
     Duration warmUp();
+
+    /**
+     * Off-heap memory of the stream's state (RocksDB): one block cache shared by every store of the
+     * process, with their memtables counted in it ({@code 48M}, {@code 1G}; at least {@code 8M}).
+     * Reads of state that is not cached go to disk; the process's resident memory grows by this
+     * much as the cache fills (docs/benchmarks.md, "Memory").
+     */
+    @WithDefault("48M")
+    String stateMemory();
   }
 
   /** Policies. */

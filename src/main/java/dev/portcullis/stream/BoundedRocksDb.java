@@ -2,6 +2,7 @@ package dev.portcullis.stream;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.jboss.logging.Logger;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
@@ -14,33 +15,97 @@ import org.rocksdb.WriteBufferManager;
  * 50 MB block cache and up to three 16 MB memtables, so resident memory grows with partitions and
  * with time as the caches fill. Here every store shares one block cache, and their memtables are
  * counted against it ({@code WriteBufferManager}), as Kafka's memory-management guide describes:
- * off-heap memory of the stores stays under {@link #TOTAL_BYTES} whatever the partition count
- * (docs/benchmarks.md, "Memory"). Set with {@code kafka-streams.rocksdb.config.setter}.
+ * off-heap memory of the stores stays under one budget ({@code portcullis.stream.state-memory}, 48
+ * MB unless set) whatever the partition count (docs/benchmarks.md, "Memory"). Set with {@code
+ * kafka-streams.rocksdb.config.setter}.
  */
 public class BoundedRocksDb implements RocksDBConfigSetter {
 
-  /** Block cache and memtables of all stores together. */
-  static final long TOTAL_BYTES = 48L * 1024 * 1024;
+  private static final Logger LOG = Logger.getLogger(BoundedRocksDb.class);
 
-  /** Of which memtables (writes not yet flushed). */
-  static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
+  /**
+   * The Kafka Streams property with the budget ({@code 48M}, {@code 64m}, {@code 50331648}); the
+   * service sets it from {@code portcullis.stream.state-memory}.
+   */
+  public static final String MEMORY = "portcullis.rocksdb.memory";
 
-  // Shared by every store instance of the process, so never closed by one of them.
-  private static final Cache CACHE = new LRUCache(TOTAL_BYTES, -1, false, 0.1);
-  private static final WriteBufferManager WRITE_BUFFERS =
-      new WriteBufferManager(MEMTABLE_BYTES, CACHE);
+  /** Block cache and memtables of all stores together, unless {@link #MEMORY} says otherwise. */
+  static final long DEFAULT_TOTAL_BYTES = 48L * 1024 * 1024;
+
+  /** Smallest budget taken: below it RocksDB would flush a memtable at nearly every write. */
+  static final long MIN_TOTAL_BYTES = 8L * 1024 * 1024;
+
+  /** The one budget of the process: the first store opened creates it, the others share it. */
+  private static Budget shared;
+
+  /** A block cache and the write buffer manager that counts memtables against it. */
+  record Budget(long totalBytes, Cache cache, WriteBufferManager writeBuffers) {
+    static Budget of(long totalBytes) {
+      Cache cache = new LRUCache(totalBytes, -1, false, 0.1);
+      // A third for memtables (writes not yet flushed): 16 MB of the default 48.
+      return new Budget(totalBytes, cache, new WriteBufferManager(totalBytes / 3, cache));
+    }
+  }
 
   @Override
   public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+    Budget budget = budget(configs);
     BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
-    table.setBlockCache(CACHE);
+    table.setBlockCache(budget.cache());
     table.setCacheIndexAndFilterBlocks(true);
     table.setCacheIndexAndFilterBlocksWithHighPriority(true);
     table.setPinTopLevelIndexAndFilter(true);
-    options.setWriteBufferManager(WRITE_BUFFERS);
-    options.setWriteBufferSize(4L * 1024 * 1024);
+    options.setWriteBufferManager(budget.writeBuffers());
+    options.setWriteBufferSize(Math.min(4L * 1024 * 1024, budget.totalBytes() / 12));
     options.setMaxWriteBufferNumber(2);
     options.setTableFormatConfig(table);
+  }
+
+  /**
+   * The process's budget, created on the first call from {@link #MEMORY} in the stream's config.
+   */
+  static synchronized Budget budget(Map<String, Object> configs) {
+    if (shared == null) {
+      Object value = configs.get(MEMORY);
+      shared = Budget.of(value == null ? DEFAULT_TOTAL_BYTES : bytes(value.toString()));
+      LOG.infof(
+          "State stores share %d MB of off-heap memory (RocksDB block cache and memtables)",
+          shared.totalBytes() >> 20);
+    }
+    return shared;
+  }
+
+  /**
+   * {@code 48M}, {@code 512k}, {@code 1G} or a number of bytes; at least {@link #MIN_TOTAL_BYTES}.
+   */
+  static long bytes(String size) {
+    String s = size.trim();
+    long unit = 1;
+    if (!s.isEmpty()) {
+      switch (Character.toUpperCase(s.charAt(s.length() - 1))) {
+        case 'K' -> unit = 1024L;
+        case 'M' -> unit = 1024L * 1024;
+        case 'G' -> unit = 1024L * 1024 * 1024;
+        default -> unit = 1;
+      }
+    }
+    String digits = unit == 1 ? s : s.substring(0, s.length() - 1).trim();
+    long bytes;
+    try {
+      bytes = Math.multiplyExact(Long.parseLong(digits), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException(
+          "portcullis.stream.state-memory: '" + size + "' is not a size such as 48M or 1G", e);
+    }
+    if (bytes < MIN_TOTAL_BYTES) {
+      throw new IllegalArgumentException(
+          "portcullis.stream.state-memory: "
+              + size
+              + " is below the smallest budget, "
+              + (MIN_TOTAL_BYTES >> 20)
+              + "M");
+    }
+    return bytes;
   }
 
   @Override

@@ -82,6 +82,8 @@ public class TopologyProducer {
       Reverts reverts,
       PipelineMetrics metrics,
       ObjectMapper mapper) {
+    // Refused at start-up, not when the first store opens on the stream thread.
+    BoundedRocksDb.bytes(config.stream().stateMemory());
     // Before the stream exists: its first events find the path already compiled. Once: the
     // topology is a dependent bean, built for each place that asks for it.
     if (!warmedUp.getAndSet(true)) {

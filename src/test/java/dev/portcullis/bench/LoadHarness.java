@@ -51,7 +51,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       SIGKILL 10 s in; reports how long events waited at most and whether every one was decided.
  * </ol>
  *
- * Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
+ * The services run with {@code BENCH_SERVICE_JAVA_OPTS} as their {@code JAVA_TOOL_OPTIONS} when set
+ * (JVM options, or {@code -Dkafka-streams.<key>=...} to try a Kafka Streams setting), and a JFR
+ * recording with {@code BENCH_JFR=<file name>}.
+ *
+ * <p>Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
  * -Dbench.main=dev.portcullis.bench.LoadHarness -Dbench.args="200000 2000"} (records, fixed rate
  * per second, broker warm-up seconds).
  */
@@ -306,15 +310,19 @@ public final class LoadHarness {
     env.put(
         "KAFKA_STREAMS_STATE_DIR",
         Files.createTempDirectory("portcullis-load-" + cluster + "-" + i).toString());
+    // JVM options and -D settings of the service (as SoakHarness): what a deployment would set.
+    String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "").trim();
     String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
     if (jfr != null && i == 1) {
-      env.put(
-          "JAVA_TOOL_OPTIONS",
-          "-XX:StartFlightRecording=filename="
+      opts +=
+          " -XX:StartFlightRecording=filename="
               + cluster
               + "-"
               + jfr
-              + ",settings=profile,dumponexit=true");
+              + ",settings=profile,dumponexit=true";
+    }
+    if (!opts.isBlank()) {
+      env.put("JAVA_TOOL_OPTIONS", opts.trim());
     }
     return env;
   }
