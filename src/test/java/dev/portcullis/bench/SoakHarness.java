@@ -55,9 +55,7 @@ public final class SoakHarness {
       Map<String, String> env = LoadHarness.env(bootstrap, cluster, 1);
       env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
       env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
-      if (!opts.isBlank()) {
-        env.merge("JAVA_TOOL_OPTIONS", opts, (a, b) -> a + " " + b);
-      }
+      // LoadHarness.env gives the service BENCH_SERVICE_JAVA_OPTS as its JAVA_TOOL_OPTIONS.
       List<Input> corpus = LoadHarness.corpus();
       LoadHarness.log(
           "soak: " + minutes + " min at " + rate + " events/s, service options '" + opts + "'");
