@@ -1,5 +1,7 @@
 package dev.portcullis.stream;
 
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.jboss.logging.Logger;
@@ -79,21 +81,15 @@ public class BoundedRocksDb implements RocksDBConfigSetter {
    * {@code 48M}, {@code 512k}, {@code 1G} or a number of bytes; at least {@link #MIN_TOTAL_BYTES}.
    */
   static long bytes(String size) {
-    String s = size.trim();
-    long unit = 1;
-    if (!s.isEmpty()) {
-      switch (Character.toUpperCase(s.charAt(s.length() - 1))) {
-        case 'K' -> unit = 1024L;
-        case 'M' -> unit = 1024L * 1024;
-        case 'G' -> unit = 1024L * 1024 * 1024;
-        default -> unit = 1;
-      }
-    }
-    String digits = unit == 1 ? s : s.substring(0, s.length() - 1).trim();
     long bytes;
     try {
-      bytes = Math.multiplyExact(Long.parseLong(digits), unit);
-    } catch (NumberFormatException | ArithmeticException e) {
+      // Quarkus's own size syntax, as for its other memory settings.
+      MemorySize parsed = new MemorySizeConverter().convert(size.trim());
+      if (parsed == null) {
+        throw new IllegalArgumentException("empty");
+      }
+      bytes = parsed.asLongValue();
+    } catch (IllegalArgumentException | ArithmeticException e) {
       throw new IllegalArgumentException(
           "portcullis.stream.state-memory: '" + size + "' is not a size such as 48M or 1G", e);
     }
