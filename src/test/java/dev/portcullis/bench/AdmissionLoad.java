@@ -38,7 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Run (package first): {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
  * -Dbench.main=dev.portcullis.bench.AdmissionLoad -Dbench.args="100,500 30 20"} (rates per second,
- * seconds per rate, warm-up seconds).
+ * seconds per rate, warm-up seconds). The JIT is still compiling a minute after start: the issue 14
+ * figures use 120 s of warm-up. On a machine of two CPUs, {@code BENCH_SERVICE_CPUS=1 taskset -c 0
+ * ./mvnw ...} gives the service CPU 1 and the generator with its broker CPU 0, so the service's own
+ * figure is not its wait for a CPU the generator holds.
  */
 public final class AdmissionLoad {
 

@@ -28,7 +28,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * this JVM (another process, as in a deployment), fed the corpus at a fixed rate for N minutes.
  * Every minute: resident memory of the service, heap in use (from {@code /q/metrics}), decision
  * latency in the service over that minute. Then 10 s at ten times the rate, and the time until the
- * consumer lag of the stream is back to zero.
+ * consumer lag of the stream is back to zero. With {@code BENCH_EMBEDDED=1} the broker is the one
+ * the service starts itself when no Kafka is configured (the README's run command), and the RSS
+ * includes it.
  *
  * <p>Run: {@code BENCH_SERVICE_JAVA_OPTS="-Xmx256m" ./mvnw -B -q -Pbench package -DskipTests
  * exec:exec -Dbench.main=dev.portcullis.bench.SoakHarness -Dbench.args="60 2000"} (minutes,
@@ -44,21 +46,38 @@ public final class SoakHarness {
     int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "");
+    // BENCH_EMBEDDED=1: the README's run command's setting instead, the broker inside the service
+    // (the service creates the topics); the figure the goal wants beside the external broker's.
+    boolean embedded = "1".equals(System.getenv("BENCH_EMBEDDED"));
     Path data = Files.createTempDirectory("portcullis-soak");
     try (EmbeddedKafkaBroker broker =
-        new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
-      String bootstrap = broker.bootstrapServers();
+        embedded ? null : new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
+      String bootstrap =
+          embedded ? "127.0.0.1:" + PackagedApp.freePort() : broker.bootstrapServers();
       String cluster = "soak";
       String ct = cluster + ".cloudtrail";
       String k8s = cluster + ".k8s-audit";
-      broker.createTopics(List.of(ct, k8s), LoadHarness.PARTITIONS);
       Map<String, String> env = LoadHarness.env(bootstrap, cluster, 1);
+      if (embedded) {
+        env.remove("KAFKA_BOOTSTRAP_SERVERS");
+        env.put("PORTCULLIS_EMBEDDED_KAFKA_PORT", bootstrap.substring(bootstrap.indexOf(':') + 1));
+        env.put("PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR", data.toString());
+      } else {
+        broker.createTopics(List.of(ct, k8s), LoadHarness.PARTITIONS);
+      }
       env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
       env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
       // LoadHarness.env gives the service BENCH_SERVICE_JAVA_OPTS as its JAVA_TOOL_OPTIONS.
       List<Input> corpus = LoadHarness.corpus();
       LoadHarness.log(
-          "soak: " + minutes + " min at " + rate + " events/s, service options '" + opts + "'");
+          "soak: "
+              + minutes
+              + " min at "
+              + rate
+              + " events/s, service options '"
+              + opts
+              + "'"
+              + (embedded ? ", broker embedded in the service" : ""));
       StringBuilder table = new StringBuilder();
       table.append(
           "\n| minute | sent | RSS (MB) | heap used (MB) | in service p50 / p99 / max (ms) |\n"

@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -44,13 +46,20 @@ public final class PackagedApp implements AutoCloseable {
     }
     int http = freePort();
     Path log = Path.of("target", name + ".log");
+    List<String> command = new ArrayList<>();
+    // Benchmarks only: the service on CPUs of its own (taskset's list, e.g. "1"), so that a load
+    // generator and broker on the same machine do not take its CPU (AdmissionLoad's webhook runs).
+    String cpus = System.getenv("BENCH_SERVICE_CPUS");
+    if (cpus != null && !cpus.isBlank()) {
+      command.addAll(List.of("taskset", "-c", cpus.trim()));
+    }
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            jar.toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
     pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(http));
     // The warm-up costs each start up to 2 s and no test is about it (TopologyProducerTest runs it,
