@@ -33,8 +33,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DecisionRecordWriter {
 
-  /** Records handed over and not yet given to the emitter, at most. */
-  static final int QUEUE = OutputChannels.EMITTER_BUFFER;
+  /**
+   * Records handed over and not yet given to the emitter, at most. The emitter has a buffer of its
+   * own ({@link OutputChannels#EMITTER_BUFFER}) for when Kafka is slow; this queue only covers the
+   * sending thread's moments off the CPU, so it is kept small enough not to double what a slow
+   * Kafka can hold in the heap.
+   */
+  static final int QUEUE = 4096;
 
   private static final Logger LOG = Logger.getLogger(DecisionRecordWriter.class);
 
