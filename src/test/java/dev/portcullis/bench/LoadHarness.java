@@ -53,7 +53,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * The services run with {@code BENCH_SERVICE_JAVA_OPTS} as their {@code JAVA_TOOL_OPTIONS} when set
  * (JVM options, or {@code -Dkafka-streams.<key>=...} to try a Kafka Streams setting), and a JFR
- * recording with {@code BENCH_JFR=<file name>}.
+ * recording with {@code BENCH_JFR=<file name>}. {@code BENCH_WARM_UP} sets the instances' warm-up,
+ * {@code BENCH_COLD_WARM_UP} that of the warm-start runs (both default to the shipped 2 s), {@code
+ * BENCH_COLD_START=0} skips the warm-start runs.
  *
  * <p>Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
  * -Dbench.main=dev.portcullis.bench.LoadHarness -Dbench.args="200000 2000"} (records, fixed rate
@@ -70,7 +72,12 @@ public final class LoadHarness {
   record Input(String topic, byte[] key, byte[] value) {}
 
   /** What the paced phase measured: in-service and visible latency in microseconds. */
-  record Latency(long[] service, long[] visible, int samples, int expected) {}
+  /**
+   * Percentiles of one paced load, in microseconds; {@code worstBySecond}: the slowest in-service
+   * latency (ms) of the events that arrived in each second of the load, in order.
+   */
+  record Latency(
+      long[] service, long[] visible, int samples, int expected, List<Long> worstBySecond) {}
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
@@ -251,7 +258,9 @@ public final class LoadHarness {
     Map<String, Map<String, String>> envs = new java.util.HashMap<>();
     // A new deployment (its application id, topics and changelogs created at start), without and
     // with the warm-up; then the second one started again on what the first left (a restart).
-    for (String warmUp : List.of("0s", "PT2S", "PT2S restart")) {
+    // BENCH_COLD_WARM_UP: the warm-up of the second and third instance (default: the shipped 2 s).
+    String shipped = System.getenv().getOrDefault("BENCH_COLD_WARM_UP", "PT2S");
+    for (String warmUp : List.of("0s", shipped, shipped + " restart")) {
       boolean restart = warmUp.endsWith(" restart");
       String w = warmUp.replace(" restart", "");
       String cluster = "cold-" + w.toLowerCase(java.util.Locale.ROOT);
@@ -262,6 +271,8 @@ public final class LoadHarness {
         broker.createTopics(List.of(ct, k8s), PARTITIONS);
         env = env(bootstrap, cluster, 1);
         env.put("PORTCULLIS_STREAM_WARM_UP", w);
+        // The warm-up's own line ("Warmed up in ... ms: N evaluations") in the service's log.
+        env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS_STREAM__LEVEL", "INFO");
         env.put("PORTCULLIS_TOPICS_CLOUDTRAIL", ct);
         env.put("PORTCULLIS_TOPICS_K8S_AUDIT", k8s);
         envs.put(cluster, env);
@@ -280,6 +291,7 @@ public final class LoadHarness {
         Latency a = latency(bootstrap, cluster + ".decisions", first, rate, null);
         Latency b = latency(bootstrap, cluster + ".decisions", next, rate, null);
         log(describe("cold start, warm-up " + warmUp + ", first 30 s", a));
+        log("  worst in service by second of arrival (ms): " + a.worstBySecond());
         log(describe("cold start, warm-up " + warmUp + ", next 30 s", b));
         table.append(
             String.format(
@@ -640,6 +652,7 @@ public final class LoadHarness {
       throws Exception {
     List<Long> service = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Long> visible = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<Long, Long> worst = new java.util.concurrent.ConcurrentSkipListMap<>();
     String prefix =
         new String(paced.get(0).key(), StandardCharsets.UTF_8).replaceAll("[0-9]+$", "");
     java.util.concurrent.atomic.AtomicBoolean reading =
@@ -654,7 +667,7 @@ public final class LoadHarness {
                 c.assignment().forEach(c::position);
                 positioned.countDown();
                 while (reading.get() && service.size() < paced.size()) {
-                  drain(c, prefix, service, visible, Duration.ofMillis(50));
+                  drain(c, prefix, service, visible, worst, Duration.ofMillis(50));
                 }
               } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -690,8 +703,17 @@ public final class LoadHarness {
     }
     synchronized (service) {
       synchronized (visible) {
+        long first = worst.isEmpty() ? 0 : worst.keySet().iterator().next();
+        List<Long> bySecond = new ArrayList<>();
+        worst.forEach(
+            (second, micros) -> {
+              while (bySecond.size() < second - first) {
+                bySecond.add(0L); // a second in which nothing that was decided arrived
+              }
+              bySecond.add(micros / 1000);
+            });
         return new Latency(
-            percentiles(service), percentiles(visible), service.size(), paced.size());
+            percentiles(service), percentiles(visible), service.size(), paced.size(), bySecond);
       }
     }
   }
@@ -712,6 +734,18 @@ public final class LoadHarness {
       List<Long> visible,
       Duration wait)
       throws Exception {
+    drain(c, prefix, service, visible, null, wait);
+  }
+
+  /** As above; {@code worst}, when given, keeps each arrival second's slowest latency (µs). */
+  static void drain(
+      KafkaConsumer<byte[], byte[]> c,
+      String prefix,
+      List<Long> service,
+      List<Long> visible,
+      Map<Long, Long> worst,
+      Duration wait)
+      throws Exception {
     for (ConsumerRecord<byte[], byte[]> r : c.poll(wait)) {
       long now = System.currentTimeMillis();
       String key = new String(r.key(), StandardCharsets.UTF_8);
@@ -721,7 +755,11 @@ public final class LoadHarness {
       JsonNode d = JSON.readTree(r.value());
       Instant received = Instant.parse(d.path("receivedAt").asText());
       Instant decided = Instant.parse(d.path("decidedAt").asText());
-      service.add(Duration.between(received, decided).toNanos() / 1000);
+      long micros = Duration.between(received, decided).toNanos() / 1000;
+      service.add(micros);
+      if (worst != null) {
+        worst.merge(received.getEpochSecond(), micros, Math::max);
+      }
       visible.add((now - received.toEpochMilli()) * 1000);
     }
   }
