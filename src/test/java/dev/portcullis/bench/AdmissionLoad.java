@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  * seconds per rate, warm-up seconds). The JIT is still compiling a minute after start: the issue 14
  * figures use 120 s of warm-up. On a machine of two CPUs, {@code BENCH_SERVICE_CPUS=1 taskset -c 0
  * ./mvnw ...} gives the service CPU 1 and the generator with its broker CPU 0, so the service's own
- * figure is not its wait for a CPU the generator holds.
+ * figure is not its wait for a CPU the generator holds; {@code BENCH_SERVICE_JAVA_OPTS} sets the
+ * service's JVM options.
  */
 public final class AdmissionLoad {
 
@@ -79,6 +80,11 @@ public final class AdmissionLoad {
       env.put("QUARKUS_TLS_KEY_STORE_PEM__0__CERT", TestCertificates.cert().toString());
       env.put("QUARKUS_TLS_KEY_STORE_PEM__0__KEY", TestCertificates.key().toString());
       env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
+      // JVM options of the service only (as LoadHarness): what a deployment would set.
+      String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "").trim();
+      if (!opts.isEmpty()) {
+        env.put("JAVA_TOOL_OPTIONS", opts);
+      }
       try (PackagedApp app =
           PackagedApp.start("admission-load-portcullis", env, Duration.ofSeconds(120))) {
         URI uri = URI.create("https://localhost:" + https + "/k8s/validate");
