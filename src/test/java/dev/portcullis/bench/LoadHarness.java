@@ -71,10 +71,10 @@ public final class LoadHarness {
 
   record Input(String topic, byte[] key, byte[] value) {}
 
-  /** What the paced phase measured: in-service and visible latency in microseconds. */
   /**
-   * Percentiles of one paced load, in microseconds; {@code worstBySecond}: the slowest in-service
-   * latency (ms) of the events that arrived in each second of the load, in order.
+   * What a paced load measured: in-service and visible latency percentiles in microseconds; {@code
+   * worstBySecond}: the slowest in-service latency (ms) of the events that arrived in each second
+   * of the load, in order.
    */
   record Latency(
       long[] service, long[] visible, int samples, int expected, List<Long> worstBySecond) {}
