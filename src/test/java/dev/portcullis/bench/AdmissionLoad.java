@@ -80,11 +80,7 @@ public final class AdmissionLoad {
       env.put("QUARKUS_TLS_KEY_STORE_PEM__0__CERT", TestCertificates.cert().toString());
       env.put("QUARKUS_TLS_KEY_STORE_PEM__0__KEY", TestCertificates.key().toString());
       env.put("QUARKUS_LOG_CATEGORY__DEV_PORTCULLIS__LEVEL", "WARN");
-      // JVM options of the service only (as LoadHarness): what a deployment would set.
-      String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "").trim();
-      if (!opts.isEmpty()) {
-        env.put("JAVA_TOOL_OPTIONS", opts);
-      }
+      LoadHarness.serviceJavaOptions(env, "");
       try (PackagedApp app =
           PackagedApp.start("admission-load-portcullis", env, Duration.ofSeconds(120))) {
         URI uri = URI.create("https://localhost:" + https + "/k8s/validate");

@@ -322,21 +322,28 @@ public final class LoadHarness {
     env.put(
         "KAFKA_STREAMS_STATE_DIR",
         Files.createTempDirectory("portcullis-load-" + cluster + "-" + i).toString());
-    // JVM options and -D settings of the service (as SoakHarness): what a deployment would set.
-    String opts = System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "").trim();
     String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
-    if (jfr != null && i == 1) {
-      opts +=
-          " -XX:StartFlightRecording=filename="
-              + cluster
-              + "-"
-              + jfr
-              + ",settings=profile,dumponexit=true";
-    }
-    if (!opts.isBlank()) {
-      env.put("JAVA_TOOL_OPTIONS", opts.trim());
-    }
+    serviceJavaOptions(
+        env,
+        jfr != null && i == 1
+            ? "-XX:StartFlightRecording=filename="
+                + cluster
+                + "-"
+                + jfr
+                + ",settings=profile,dumponexit=true"
+            : "");
     return env;
+  }
+
+  /**
+   * Gives a benchmarked service {@code BENCH_SERVICE_JAVA_OPTS} (JVM options and -D settings: what
+   * a deployment would set), and {@code more}, as its {@code JAVA_TOOL_OPTIONS}.
+   */
+  static void serviceJavaOptions(Map<String, String> env, String more) {
+    String opts = (System.getenv().getOrDefault("BENCH_SERVICE_JAVA_OPTS", "") + " " + more).trim();
+    if (!opts.isEmpty()) {
+      env.put("JAVA_TOOL_OPTIONS", opts);
+    }
   }
 
   static String row(
