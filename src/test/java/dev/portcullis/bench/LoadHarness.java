@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Corpus;
 import dev.portcullis.testing.PackagedApp;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (JVM options, or {@code -Dkafka-streams.<key>=...} to try a Kafka Streams setting), and a JFR
  * recording with {@code BENCH_JFR=<file name>}. {@code BENCH_WARM_UP} sets the instances' warm-up,
  * {@code BENCH_COLD_WARM_UP} that of the warm-start runs (both default to the shipped 2 s), {@code
- * BENCH_COLD_START=0} skips the warm-start runs.
+ * BENCH_COLD_START=0} skips the warm-start runs. With {@code BENCH_SERVICE_CPUS=<taskset list>} the
+ * services run on those CPUs and so do the plain loops, each in a JVM of its own that reports its
+ * CPU per record (start the harness on the other CPUs: {@code BENCH_SERVICE_CPUS=1 taskset -c 0
+ * ./mvnw ...}): equal CPUs for the loop and the service, the broker on CPUs of its own.
  *
  * <p>Run: {@code ./mvnw -B -q -Pbench package -DskipTests exec:exec
  * -Dbench.main=dev.portcullis.bench.LoadHarness -Dbench.args="200000 2000"} (records, fixed rate
@@ -80,6 +84,10 @@ public final class LoadHarness {
       long[] service, long[] visible, int samples, int expected, List<Long> worstBySecond) {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals(PLAIN_LOOP)) {
+      plainLoopProcess(args[1], args[2], Integer.parseInt(args[3]));
+      return;
+    }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
@@ -109,11 +117,19 @@ public final class LoadHarness {
       double produceRate = n / seconds(System.nanoTime() - t);
       log(String.format("produced %d records at %.0f records/s", n, produceRate));
 
-      double baseline = baseline(bootstrap, n);
+      // With BENCH_SERVICE_CPUS the loops run where the service will: a JVM of their own on those
+      // CPUs, the broker and this harness on the others (equal CPUs for the loop and the service).
+      String cpus = System.getenv("BENCH_SERVICE_CPUS");
+      boolean pinned = cpus != null && !cpus.isBlank();
+      double baseline =
+          pinned ? plainLoopOn(cpus.trim(), "at-least-once", bootstrap, n) : baseline(bootstrap, n);
       log(String.format("baseline consume-and-produce: %.0f records/s", baseline));
       // The same loop with Portcullis's delivery guarantee: Kafka transactions, committed (with
       // the consumed offsets) every 100 ms, as Kafka Streams does with exactly_once_v2.
-      double exactlyOnce = baselineExactlyOnce(bootstrap, n);
+      double exactlyOnce =
+          pinned
+              ? plainLoopOn(cpus.trim(), "exactly-once", bootstrap, n)
+              : baselineExactlyOnce(bootstrap, n);
       log(String.format("baseline consume-and-produce, exactly once: %.0f records/s", exactlyOnce));
       table.append(
           String.format(
@@ -499,11 +515,82 @@ public final class LoadHarness {
     log("warm-up wrote " + round * corpus.size() + " records");
   }
 
+  static final String PLAIN_LOOP = "plain-loop";
+
+  /**
+   * A plain loop in a JVM of its own on {@code cpus} (taskset's list): its records per second, as
+   * that JVM measured them. The JVM's CPU time per record is logged beside it, to set against the
+   * service's CPU per event.
+   */
+  static double plainLoopOn(String cpus, String mode, String bootstrap, int n)
+      throws IOException, InterruptedException {
+    List<String> command =
+        List.of(
+            "taskset",
+            "-c",
+            cpus,
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+            "-cp",
+            System.getProperty("java.class.path"),
+            LoadHarness.class.getName(),
+            PLAIN_LOOP,
+            mode,
+            bootstrap,
+            String.valueOf(n));
+    Path out = Path.of("target", "plain-loop-" + mode + ".log");
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("the plain loop failed; see " + out);
+    }
+    for (String line : Files.readAllLines(out)) {
+      if (line.startsWith("[plain-loop] ")) {
+        String[] f = line.substring(13).split(" ");
+        log(
+            String.format(
+                "plain loop, %s, own JVM on CPUs %s: %s records/s, CPU per record %s ms",
+                mode, cpus, f[0], f[1]));
+        return Double.parseDouble(f[0]);
+      }
+    }
+    throw new IllegalStateException("the plain loop printed no rate; see " + out);
+  }
+
+  /**
+   * The child JVM of {@link #plainLoopOn}: one untimed pass over up to 20,000 records under a group
+   * of its own (this JVM's JIT and connections warm, as the harness's are after the broker's
+   * warm-up), then the timed loop; prints its rate and this JVM's CPU time per record.
+   */
+  static void plainLoopProcess(String mode, String bootstrap, int n) {
+    boolean once = mode.equals("exactly-once");
+    int warm = Math.min(n, 20_000);
+    if (once) {
+      baselineExactlyOnce(bootstrap, warm, "plain-loop-warm-up-exactly-once");
+    } else {
+      baseline(bootstrap, warm, "plain-loop-warm-up");
+    }
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu = os.getProcessCpuTime();
+    double rate =
+        once
+            ? baselineExactlyOnce(bootstrap, n, "baseline-exactly-once")
+            : baseline(bootstrap, n, "baseline");
+    double cpuMs = (os.getProcessCpuTime() - cpu) / 1e6 / n;
+    System.out.printf("[plain-loop] %.0f %.4f%n", rate, cpuMs);
+  }
+
   /** The plain loop: read, write to the sink, flush, commit; records per second. */
   static double baseline(String bootstrap, int n) {
+    return baseline(bootstrap, n, "baseline");
+  }
+
+  static double baseline(String bootstrap, int n, String group) {
     long first = 0;
     int seen = 0;
-    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "baseline");
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, group);
         KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       c.subscribe(List.of(CLOUDTRAIL, K8S));
       while (seen < n) {
@@ -531,11 +618,16 @@ public final class LoadHarness {
    * {@code commit.interval.ms} (100 ms, Portcullis's setting); records per second.
    */
   static double baselineExactlyOnce(String bootstrap, int n) {
+    return baselineExactlyOnce(bootstrap, n, "baseline-exactly-once");
+  }
+
+  /** As above, under {@code group} (also the transactional id). */
+  static double baselineExactlyOnce(String bootstrap, int n, String group) {
     long first = 0;
     int seen = 0;
     Properties tx = new Properties();
-    tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "baseline-exactly-once");
-    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "baseline-exactly-once");
+    tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group);
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, group);
         KafkaProducer<byte[], byte[]> p = producer(bootstrap, tx)) {
       p.initTransactions();
       c.subscribe(List.of(CLOUDTRAIL, K8S));
