@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.testing.PackagedApp;
 import dev.portcullis.testing.SystemTools;
+import dev.portcullis.testing.TempDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class ReadmeIT {
   void theReadmeCommandsWorkAgainstThePackagedJarWithItsEmbeddedBroker() throws Exception {
     String kcat = SystemTools.require("kcat", "kcat");
     int kafkaPort = PackagedApp.freePort();
-    Path data = Files.createTempDirectory("portcullis-readme-kafka");
+    Path data = TempDirs.create("portcullis-readme-kafka");
     Map<String, String> env =
         Map.of(
             "PORTCULLIS_EMBEDDED_KAFKA_PORT",
@@ -41,7 +42,7 @@ class ReadmeIT {
             // The stream's local state in a folder of the test's, not in ./data/streams (not
             // inside the broker's folder: the broker refuses a folder it does not know).
             "KAFKA_STREAMS_STATE_DIR",
-            Files.createTempDirectory("portcullis-readme-streams").toString());
+            TempDirs.create("portcullis-readme-streams").toString());
     List<String> commands = readmeBlockAfter("## Send it an event");
     assertThat(commands).hasSize(2).allMatch(c -> c.startsWith("kcat "));
     String produce = commands.get(0).replace("127.0.0.1:9092", "127.0.0.1:" + kafkaPort);

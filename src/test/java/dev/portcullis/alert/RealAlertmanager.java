@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.portcullis.testing.TempDirs;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ final class RealAlertmanager implements AutoCloseable {
 
   RealAlertmanager() {
     try {
-      this.dir = Files.createTempDirectory("portcullis-test-alertmanager");
+      this.dir = TempDirs.create("portcullis-test-alertmanager");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.KafkaBrokerResource;
 import dev.portcullis.testing.Producer;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TopicWatcher;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -61,7 +62,7 @@ class PolicyReloadTest {
     static synchronized Path dir() {
       if (dir == null) {
         try {
-          dir = Files.createTempDirectory("portcullis-rules");
+          dir = TempDirs.create("portcullis-rules");
           Path src = Path.of("rules");
           try (Stream<Path> walk = Files.walk(src)) {
             for (Path p : (Iterable<Path>) walk::iterator) {

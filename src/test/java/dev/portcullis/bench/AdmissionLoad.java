@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.AdmissionReviews;
 import dev.portcullis.testing.PackagedApp;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,7 +71,7 @@ public final class AdmissionLoad {
             ? HttpClient.Version.HTTP_1_1
             : HttpClient.Version.HTTP_2;
 
-    Path data = Files.createTempDirectory("portcullis-admission-load");
+    Path data = TempDirs.create("portcullis-admission-load");
     try (EmbeddedKafkaBroker broker =
         new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
       int https = PackagedApp.freePort();

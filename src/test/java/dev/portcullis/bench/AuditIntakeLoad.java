@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.PackagedApp;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ public final class AuditIntakeLoad {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 20;
 
-    Path data = Files.createTempDirectory("portcullis-intake-load");
+    Path data = TempDirs.create("portcullis-intake-load");
     try (EmbeddedKafkaBroker broker =
         new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
       broker.createTopics(

@@ -3,6 +3,7 @@ package dev.portcullis.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.testing.TempDirs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ public final class BacktestLoad {
     StringBuilder summary = new StringBuilder();
     boolean ok = true;
     for (int n : perFile) {
-      Path dir = Files.createTempDirectory("btbench-");
+      Path dir = TempDirs.create("btbench-");
       try {
         long t0 = System.nanoTime();
         long[] sizes = writeDay(dir, records, n);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Corpus;
 import dev.portcullis.testing.PackagedApp;
+import dev.portcullis.testing.TempDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ public final class LoadHarness {
       counts.add(Integer.parseInt(c.trim()));
     }
     String before = System.getenv("BENCH_BEFORE_JAR");
-    Path data = Files.createTempDirectory("portcullis-load");
+    Path data = TempDirs.create("portcullis-load");
     StringBuilder table = new StringBuilder();
     try (EmbeddedKafkaBroker broker =
         new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
@@ -337,7 +338,7 @@ public final class LoadHarness {
     env.put("PORTCULLIS_ALERT_STATE_TOPIC", cluster + ".alert-state");
     env.put(
         "KAFKA_STREAMS_STATE_DIR",
-        Files.createTempDirectory("portcullis-load-" + cluster + "-" + i).toString());
+        TempDirs.create("portcullis-load-" + cluster + "-" + i).toString());
     String jfr = System.getenv("BENCH_JFR"); // profile the service: a JFR file name
     serviceJavaOptions(
         env,

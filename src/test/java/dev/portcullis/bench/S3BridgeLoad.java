@@ -8,6 +8,7 @@ import dev.portcullis.testing.Corpus;
 import dev.portcullis.testing.ElasticMqServer;
 import dev.portcullis.testing.PackagedApp;
 import dev.portcullis.testing.S3MockServer;
+import dev.portcullis.testing.TempDirs;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +60,7 @@ public final class S3BridgeLoad {
     int perFile = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-    Path data = Files.createTempDirectory("portcullis-s3-load");
+    Path data = TempDirs.create("portcullis-s3-load");
     try (EmbeddedKafkaBroker broker =
             new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60));
         S3MockServer s3mock = S3MockServer.start(BUCKET)) {

@@ -3,11 +3,11 @@ package dev.portcullis.bench;
 import dev.portcullis.bench.LoadHarness.Input;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.PackagedApp;
+import dev.portcullis.testing.TempDirs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class SoakHarness {
     // BENCH_EMBEDDED=1: the README's run command's setting instead, the broker inside the service
     // (the service creates the topics); the figure the goal wants beside the external broker's.
     boolean embedded = "1".equals(System.getenv("BENCH_EMBEDDED"));
-    Path data = Files.createTempDirectory("portcullis-soak");
+    Path data = TempDirs.create("portcullis-soak");
     try (EmbeddedKafkaBroker broker =
         embedded ? null : new EmbeddedKafkaBroker(0, data).start(Duration.ofSeconds(60))) {
       String bootstrap =

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.testing.PackagedApp;
 import dev.portcullis.testing.SystemTools;
+import dev.portcullis.testing.TempDirs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,9 +74,9 @@ class ConsoleBrowserIT {
                 "PORTCULLIS_EMBEDDED_KAFKA_PORT",
                 String.valueOf(kafkaPort),
                 "PORTCULLIS_EMBEDDED_KAFKA_DATA_DIR",
-                Files.createTempDirectory("console-kafka").toString(),
+                TempDirs.create("console-kafka").toString(),
                 "KAFKA_STREAMS_STATE_DIR",
-                Files.createTempDirectory("console-streams").toString()),
+                TempDirs.create("console-streams").toString()),
             Duration.ofSeconds(90));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium);
@@ -91,7 +92,7 @@ class ConsoleBrowserIT {
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createTempDirectory("console-chromium"));
+        "--user-data-dir=" + TempDirs.create("console-chromium"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(Path.of(chromedriver).toFile())

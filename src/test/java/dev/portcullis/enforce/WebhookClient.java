@@ -2,6 +2,7 @@ package dev.portcullis.enforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.testing.AdmissionReviews;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,7 @@ final class WebhookClient {
   /** A copy of the repository's rules/ folder in a temporary folder, to add exceptions to. */
   static Path copyOfRules(String prefix) {
     try {
-      Path dir = Files.createTempDirectory(prefix);
+      Path dir = TempDirs.create(prefix);
       Path src = Path.of("rules");
       try (Stream<Path> walk = Files.walk(src)) {
         for (Path p : (Iterable<Path>) walk::iterator) {

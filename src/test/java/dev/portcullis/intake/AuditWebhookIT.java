@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.StreamCluster;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TestCertificates;
 import dev.portcullis.testing.TopicWatcher;
 import java.io.ByteArrayInputStream;
@@ -50,7 +51,7 @@ class AuditWebhookIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker =
-        new EmbeddedKafkaBroker(0, Files.createTempDirectory("audit-webhook-kafka"))
+        new EmbeddedKafkaBroker(0, TempDirs.create("audit-webhook-kafka"))
             .start(Duration.ofSeconds(60));
   }
 

@@ -3,6 +3,7 @@ package dev.portcullis.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.testing.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +30,7 @@ class BoundedRocksDbTest {
       BlockBasedTableConfig ta = (BlockBasedTableConfig) a.tableFormatConfig();
       assertThat(ta.cacheIndexAndFilterBlocks()).isTrue();
       // A store opened with these options works.
-      Path dir = Files.createTempDirectory("bounded-rocksdb");
+      Path dir = TempDirs.create("bounded-rocksdb");
       a.setCreateIfMissing(true);
       try (RocksDB db = RocksDB.open(a, dir.toString())) {
         db.put("k".getBytes(), "v".getBytes());
@@ -64,7 +65,7 @@ class BoundedRocksDbTest {
     BoundedRocksDb.Budget budget = BoundedRocksDb.Budget.of(24L << 20);
     assertThat(budget.totalBytes()).isEqualTo(24L << 20);
     // The memtables are charged to the cache as they fill: a write shows in its usage.
-    Path dir = Files.createTempDirectory("bounded-rocksdb-budget");
+    Path dir = TempDirs.create("bounded-rocksdb-budget");
     try (Options o = new Options().setCreateIfMissing(true)) {
       BlockBasedTableConfig table = new BlockBasedTableConfig();
       table.setBlockCache(budget.cache());

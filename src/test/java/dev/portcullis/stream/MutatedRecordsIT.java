@@ -11,6 +11,7 @@ import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.RecordMutations;
 import dev.portcullis.testing.StreamCluster;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TopicWatcher;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,7 +76,7 @@ class MutatedRecordsIT {
   @BeforeAll
   static void start() throws Exception {
     broker =
-        new EmbeddedKafkaBroker(0, Files.createTempDirectory("mutated-records-kafka"))
+        new EmbeddedKafkaBroker(0, TempDirs.create("mutated-records-kafka"))
             .start(Duration.ofSeconds(60));
     String name = "mutated-" + Events.newId().substring(0, 8);
     cluster = new StreamCluster(name, broker, "portcullis.ingest.stage-wait=PT1S\n");

@@ -8,8 +8,8 @@ import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.LearnedState;
 import dev.portcullis.testing.StreamCluster;
+import dev.portcullis.testing.TempDirs;
 import dev.portcullis.testing.TopicWatcher;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,7 +31,7 @@ class RestartDrillIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker =
-        new EmbeddedKafkaBroker(0, Files.createTempDirectory("restart-drill-kafka"))
+        new EmbeddedKafkaBroker(0, TempDirs.create("restart-drill-kafka"))
             .start(Duration.ofSeconds(60));
   }
 

@@ -8,7 +8,7 @@ import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.LearnedState;
 import dev.portcullis.testing.StreamCluster;
-import java.nio.file.Files;
+import dev.portcullis.testing.TempDirs;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,7 +39,7 @@ class ScaleOutIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker =
-        new EmbeddedKafkaBroker(0, Files.createTempDirectory("scale-out-kafka"))
+        new EmbeddedKafkaBroker(0, TempDirs.create("scale-out-kafka"))
             .start(Duration.ofSeconds(60));
   }
 

@@ -13,12 +13,12 @@ import dev.portcullis.policy.ChangeEvaluator;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.KafkaBrokerResource;
 import dev.portcullis.testing.LearnedState;
+import dev.portcullis.testing.TempDirs;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -75,7 +75,7 @@ class TopologyProducerTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-test").toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, TempDirs.create("topology-test").toString());
     driver =
         new TopologyTestDriver(
             TopologyProducer.build(config, dns, decoder, evaluator, reverts, metrics, mapper), p);

@@ -4,7 +4,6 @@ import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 
@@ -22,7 +21,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     if (broker == null) {
       try {
         broker =
-            new EmbeddedKafkaBroker(0, Files.createTempDirectory("portcullis-test-kafka"))
+            new EmbeddedKafkaBroker(0, TempDirs.create("portcullis-test-kafka"))
                 .start(Duration.ofSeconds(60));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -40,7 +39,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
           broker().bootstrapServers(),
           // The stream's local state of this test JVM; the changelog topics stay on the broker.
           "kafka-streams.state.dir",
-          Files.createTempDirectory("portcullis-test-streams").toString());
+          TempDirs.create("portcullis-test-streams").toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

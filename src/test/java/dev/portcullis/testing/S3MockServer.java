@@ -66,7 +66,7 @@ public final class S3MockServer implements AutoCloseable {
     try {
       int http = freePort();
       int https = freePort();
-      Path store = Files.createTempDirectory("portcullis-s3mock");
+      Path store = TempDirs.create("portcullis-s3mock");
       Path log = store.resolveSibling(store.getFileName() + ".log");
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -12,8 +12,8 @@ import dev.portcullis.ingest.EmbeddedKafkaBroker;
 import dev.portcullis.testing.Events;
 import dev.portcullis.testing.S3MockServer;
 import dev.portcullis.testing.StreamCluster;
+import dev.portcullis.testing.TempDirs;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,7 +43,7 @@ class RevertRestartDrillIT {
     String bucket = "drill-" + Events.newId().substring(0, 8);
     try (S3MockServer s3mock = S3MockServer.start(bucket);
         EmbeddedKafkaBroker broker =
-            new EmbeddedKafkaBroker(0, Files.createTempDirectory("revert-drill-kafka"))
+            new EmbeddedKafkaBroker(0, TempDirs.create("revert-drill-kafka"))
                 .start(Duration.ofSeconds(60));
         S3Client s3 = client(s3mock.endpoint())) {
       String props =
