@@ -51,7 +51,7 @@ final class RealAlertmanager implements AutoCloseable {
     }
     this.port = freePort();
     notifications.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "stop-alertmanager"));
+    TempDirs.closeAtExit(this::stop); // before its folder is deleted
   }
 
   /** Starts Alertmanager (again, on the same port and storage) and waits until it is ready. */

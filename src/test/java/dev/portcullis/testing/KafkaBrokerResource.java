@@ -26,7 +26,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-kafka-shutdown"));
+      TempDirs.closeAtExit(broker);
     }
     return broker;
   }

@@ -84,7 +84,7 @@ public final class S3MockServer implements AutoCloseable {
       Process p =
           new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       S3MockServer s = new S3MockServer(http, p, store, log);
-      Runtime.getRuntime().addShutdownHook(new Thread(s::close, "s3mock-shutdown"));
+      TempDirs.closeAtExit(s); // before its store is deleted
       await("S3Mock on port " + http + " (log " + log + ")")
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(250))
