@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +171,7 @@ public final class BacktestLoad {
                 loadBefore.split(" ")[0],
                 loadAfter.split(" ")[0]));
       } finally {
-        delete(dir);
+        TempDirs.deleteRecursively(dir);
       }
     }
     System.out.printf(
@@ -390,14 +389,6 @@ public final class BacktestLoad {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {
       return "n/a";
-    }
-  }
-
-  static void delete(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

@@ -546,8 +546,8 @@ public final class LoadHarness {
       throw new IllegalStateException("the plain loop failed; see " + out);
     }
     for (String line : Files.readAllLines(out)) {
-      if (line.startsWith("[plain-loop] ")) {
-        String[] f = line.substring(13).split(" ");
+      if (line.startsWith("[" + PLAIN_LOOP + "] ")) {
+        String[] f = line.substring(PLAIN_LOOP.length() + 3).split(" ");
         log(
             String.format(
                 "plain loop, %s, own JVM on CPUs %s: %s records/s, CPU per record %s ms",
@@ -580,7 +580,7 @@ public final class LoadHarness {
             ? baselineExactlyOnce(bootstrap, n, "baseline-exactly-once")
             : baseline(bootstrap, n, "baseline");
     double cpuMs = (os.getProcessCpuTime() - cpu) / 1e6 / n;
-    System.out.printf("[plain-loop] %.0f %.4f%n", rate, cpuMs);
+    System.out.printf("[%s] %.0f %.4f%n", PLAIN_LOOP, rate, cpuMs);
   }
 
   /** The plain loop: read, write to the sink, flush, commit; records per second. */

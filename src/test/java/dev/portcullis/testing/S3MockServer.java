@@ -178,10 +178,10 @@ public final class S3MockServer implements AutoCloseable {
   }
 
   private static void deleteQuietly(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      TempDirs.deleteRecursively(dir);
     } catch (IOException e) {
-      // a temporary folder left behind
+      // left for TempDirs to delete at exit
     }
   }
 
